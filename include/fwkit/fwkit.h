@@ -1,0 +1,15 @@
+/*
+ * libfwkit: everything the fwkit tool does, as a library that never prints.
+ * Include this one header; the others it pulls in group the API by subject.
+ */
+#ifndef FWKIT_FWKIT_H
+#define FWKIT_FWKIT_H
+
+#include "status.h"
+#include "context.h"
+#include "findings.h"
+#include "file.h"
+#include "codec.h"
+#include "uimage.h"
+
+#endif

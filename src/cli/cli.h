@@ -1,0 +1,90 @@
+/*
+ * Shared pieces of the fwkit command line: exit codes, the option-table parser, the command
+ * table and the helpers every command uses to report errors the same way.
+ */
+#ifndef FWKIT_CLI_H
+#define FWKIT_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fwkit/fwkit.h"
+
+/* Exit codes: docs/exit-codes.md. */
+enum {
+	EXIT_OK_ = 0,      /* ran, nothing blocking found */
+	EXIT_PROBLEM = 1,  /* the check ran and found a blocking problem */
+	EXIT_USAGE = 2,    /* usage error */
+	EXIT_INPUT = 3,    /* input unreadable or invalid */
+	EXIT_SYSTEM = 4,   /* I/O or system error */
+};
+
+enum opt_kind {
+	OPT_FLAG,   /* bool */
+	OPT_STRING, /* const char * */
+	OPT_UINT,   /* uint64_t, decimal or 0x hex */
+	OPT_HEX,    /* uint64_t, hexadecimal with or without 0x (mkimage's -a/-e) */
+};
+
+struct cli_option {
+	char short_name;       /* 0: none */
+	const char *long_name; /* NULL: none */
+	enum opt_kind kind;
+	const char *arg_name;  /* shown in help, e.g. "N" */
+	const char *help;
+	void *value;           /* bool *, const char **, uint64_t * */
+	bool *seen;            /* optional: set when given */
+};
+
+struct cli_command {
+	const char *name;
+	const char *synopsis; /* man-page form, without "fwkit " */
+	const char *summary;
+	/* ARGV[0] is the command's last word; the function declares its option table and calls cli_parse. */
+	int (*run)(int argc, char **argv, const struct cli_command *self);
+};
+
+#define OPT_END { 0, NULL, OPT_FLAG, NULL, NULL, NULL, NULL }
+
+/* Common options every command takes. */
+struct common_opts {
+	bool json;
+	bool help;
+};
+
+/*
+ * Parses ARGV (ARGV[0] is the command name) against OPTIONS plus --json and --help.
+ * Positional arguments are gathered into POS (at most MAXPOS). Returns -1 after printing a usage
+ * error; otherwise the number of positional arguments.
+ */
+int cli_parse(const struct cli_command *cmd, const struct cli_option *options, int argc, char **argv,
+	      struct common_opts *common, char **pos, int maxpos);
+void cli_print_help(const struct cli_command *cmd, const struct cli_option *options, FILE *out);
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Reports the context's last error on stderr ("fwkit: FILE: offset 0x..: what: expected E, found F")
+ * and returns the exit code for its status. */
+int cli_report_error(struct fwkit_ctx *ctx);
+int cli_exit_for_status(enum fwkit_status st);
+
+/* Reports a finding on stderr, as "fwkit: FILE: offset 0x..: severity: message: expected E, found F". */
+void cli_report_finding(const char *file, const struct fwkit_finding *f);
+
+/* Flushes and closes stdout; a failure (full disk, closed pipe) becomes EXIT_SYSTEM. */
+int cli_finish_stdout(int code);
+
+/* True when A and B name the same existing file (so an output would overwrite an input). */
+bool cli_same_file(const char *a, const char *b);
+
+/* mkimage's SOURCE_DATE_EPOCH rule: leading decimal number, 0 when none; FALLBACK when unset. */
+int64_t cli_source_date_epoch(int64_t fallback);
+
+/* Ranged number parsing (the only place strtoull is called). BASE 0 accepts 0x. */
+bool cli_parse_u64(const char *s, int base, uint64_t max, uint64_t *out);
+
+/* The command table (commands.c); each entry is defined in its cmd_<name>.c. */
+extern const struct cli_command cmd_uimage_list, cmd_uimage_verify, cmd_uimage_create, cmd_uimage_extract;
+extern const struct cli_command *const cli_commands[];
+
+#endif

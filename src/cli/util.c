@@ -1,0 +1,84 @@
+/*
+ * Helpers every command uses: error and finding reports, exit codes, closing stdout safely.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+int cli_exit_for_status(enum fwkit_status st)
+{
+	switch (st) {
+	case FWKIT_OK: return EXIT_OK_;
+	case FWKIT_E_INVALID_ARG: return EXIT_USAGE;
+	case FWKIT_E_NOMEM:
+	case FWKIT_E_IO: return EXIT_SYSTEM;
+	case FWKIT_E_DOES_NOT_FIT:
+	case FWKIT_E_UNSAFE: return EXIT_PROBLEM;
+	default: return EXIT_INPUT;
+	}
+}
+
+int cli_report_error(struct fwkit_ctx *ctx)
+{
+	const struct fwkit_error *err = fwkit_ctx_error(ctx);
+	char msg[1024];
+	fwkit_error_format(err, msg, sizeof(msg));
+	fprintf(stderr, "fwkit: %s\n", msg);
+	return cli_exit_for_status(err->status);
+}
+
+void cli_report_finding(const char *file, const struct fwkit_finding *f)
+{
+	fprintf(stderr, "fwkit: %s: offset 0x%llx: %s: %s", file, (unsigned long long)f->offset,
+		fwkit_severity_name(f->severity), f->message);
+	if (f->expected[0] && f->found[0])
+		fprintf(stderr, ": expected %s, found %s", f->expected, f->found);
+	else if (f->expected[0])
+		fprintf(stderr, ": expected %s", f->expected);
+	fputc('\n', stderr);
+}
+
+int cli_finish_stdout(int code)
+{
+	/* A full disk or a closed pipe must not pass silently: git's rule. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "fwkit: cannot write to standard output: %s\n", strerror(errno));
+		fclose(stdout);
+		return EXIT_SYSTEM;
+	}
+	if (fclose(stdout) != 0) {
+		fprintf(stderr, "fwkit: cannot close standard output: %s\n", strerror(errno));
+		return EXIT_SYSTEM;
+	}
+	return code;
+}
+
+bool cli_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
+		return false;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+int64_t cli_source_date_epoch(int64_t fallback)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	if (!s)
+		return fallback;
+	/* mkimage: strtol(s, NULL, 10), so leading blanks and a sign are taken, junk after the
+	 * digits is ignored, and no digits at all give 0. */
+	while (*s == ' ' || *s == '\t' || *s == '\n')
+		s++;
+	bool neg = false;
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	int64_t v = 0;
+	while (*s >= '0' && *s <= '9' && v < INT64_MAX / 10 - 10)
+		v = v * 10 + (*s++ - '0');
+	return neg ? -v : v;
+}

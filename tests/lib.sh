@@ -1,0 +1,22 @@
+# Shared helpers for the shell tests (sourced). Each test counts its own checks and ends with
+# the plain "N passed, N failed" line; exit 0 all passed, 1 any failed, 77 skipped.
+set -u
+: "${FWKIT:?FWKIT must name the fwkit binary}"
+: "${FWKIT_SCRATCH:=$(mktemp -d)}"
+rm -rf "$FWKIT_SCRATCH"
+mkdir -p "$FWKIT_SCRATCH"
+cd "$FWKIT_SCRATCH" || exit 1
+export TZ=UTC LC_ALL=C
+pass=0
+fail=0
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+# check NAME CMD...: passes when CMD exits 0
+check() { local n=$1; shift; if "$@"; then ok "$n"; else bad "$n"; fi; }
+skip() { echo "SKIP: $*"; exit 77; }
+need() { for t in "$@"; do command -v "$t" > /dev/null 2>&1 || skip "$t not installed"; done; }
+done_testing() {
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+	exit $?
+}
