@@ -52,6 +52,8 @@ const char *fwkit_version(void)
 
 void ctx_set_input_name(struct fwkit_ctx *ctx, const char *name)
 {
+	if (!ctx)
+		return; /* a NULL context is allowed: errors then carry only the status */
 	str_printf(ctx->input_name, sizeof(ctx->input_name), "%s", name ? name : "");
 }
 

@@ -58,7 +58,7 @@ static const struct name_entry os_names[] = {
 	[26] = { "tee", "Trusted Execution Environment" },
 	[27] = { "opensbi", "RISC-V OpenSBI" },
 	[28] = { "efi", "EFI Firmware" },
-	[29] = { "elf", "ELF Image" },
+	/* 29 elf: only with CONFIG_BOOTM_ELF, which the host tools (u-boot-tools 2023.01) lack */
 };
 
 static const struct name_entry arch_names[] = {
@@ -236,10 +236,13 @@ static void parse_parts(struct fwkit_uimage *img, const uint8_t *payload)
 	}
 	uint64_t pos = cursor_pos(&c);
 	for (size_t i = 0; i < n; i++) {
-		/* 64-bit arithmetic: sizes come from the input and may sum past 4 GiB. */
-		if (sizes[i] > img->data_size - pos) {
+		/* 64-bit arithmetic: sizes come from the input and may sum past 4 GiB; and the
+		 * padding after the previous part may itself have run past the payload (a fuzzer
+		 * found that: fuzz/corpus/uimage/regress-multi-pad-past-end). */
+		if (pos > img->data_size || sizes[i] > img->data_size - pos) {
 			char exp[32], fnd[32];
-			snprintf(exp, sizeof(exp), "%llu bytes", (unsigned long long)(img->data_size - pos));
+			snprintf(exp, sizeof(exp), "%llu bytes",
+				 (unsigned long long)(pos > img->data_size ? 0 : img->data_size - pos));
 			snprintf(fnd, sizeof(fnd), "%u bytes", sizes[i]);
 			findings_add(&img->findings, FWKIT_SEV_ERROR, "uimage.multi-table", img->data_offset + pos, exp,
 				     fnd, "multi-file part %zu runs past the end of the payload", i);
