@@ -78,6 +78,13 @@ static void describe_image(struct emitter *e, const struct fwkit_uimage *img, si
 	emit_uint(e, "load_address", "Load Address", h->load, buf);
 	snprintf(buf, sizeof(buf), "%08x", h->ep);
 	emit_uint(e, "entry_point", "Entry Point", h->ep, buf);
+	if (h->type == 32) {
+		/* mkimage prints the i.MX HAB block range for firmware_ivt images (boot/image.c
+		 * image_print_contents): load - header, and size + header + flash header - 0x2060. */
+		snprintf(buf, sizeof(buf), "0x%08x   0x0000   0x%08x", h->load - FWKIT_UIMAGE_HEADER_SIZE,
+			 h->size + FWKIT_UIMAGE_HEADER_SIZE + 32u - 0x2060u);
+		emit_string(e, NULL, "HAB Blocks", buf);
+	}
 	if (img->nparts) {
 		emit_begin_list(e, "parts", "Contents");
 		for (size_t i = 0; i < img->nparts; i++) {
@@ -334,8 +341,8 @@ static int run_verify(int argc, char **argv, const struct cli_command *self)
 	if (img->hcrc_ok)
 		snprintf(detail, sizeof(detail), "0x%08x", img->hdr.hcrc);
 	else
-		snprintf(detail, sizeof(detail), "offset 0x%llx: expected 0x%08x, found 0x%08x",
-			 (unsigned long long)(img->offset + 4), img->hcrc_computed, img->hdr.hcrc);
+		snprintf(detail, sizeof(detail), "offset 0x%llx: stored 0x%08x, computed 0x%08x",
+			 (unsigned long long)(img->offset + 4), img->hdr.hcrc, img->hcrc_computed);
 	emit_check(e, "header-crc", "Header CRC", img->hcrc_ok, detail, failed, sizeof(failed));
 	if (img->data_complete)
 		snprintf(detail, sizeof(detail), "%u bytes, all present%s", img->data_size,
@@ -348,8 +355,8 @@ static int run_verify(int argc, char **argv, const struct cli_command *self)
 		if (img->dcrc_ok)
 			snprintf(detail, sizeof(detail), "0x%08x", img->hdr.dcrc);
 		else
-			snprintf(detail, sizeof(detail), "offset 0x%llx: expected 0x%08x, found 0x%08x",
-				 (unsigned long long)(img->offset + 0x18), img->dcrc_computed, img->hdr.dcrc);
+			snprintf(detail, sizeof(detail), "offset 0x%llx: stored 0x%08x, computed 0x%08x",
+				 (unsigned long long)(img->offset + 0x18), img->hdr.dcrc, img->dcrc_computed);
 		emit_check(e, "data-crc", "Data CRC", img->dcrc_ok, detail, failed, sizeof(failed));
 	} else {
 		emit_check(e, "data-crc", "Data CRC", false, "not checked: the payload is incomplete", failed,
@@ -424,6 +431,13 @@ static int run_create(int argc, char **argv, const struct cli_command *self)
 	    lookup_or_fail(self, fwkit_uimage_type_lookup, "image type", type, &p.type) ||
 	    lookup_or_fail(self, fwkit_uimage_comp_lookup, "compression", comp, &p.comp))
 		return EXIT_USAGE;
+	if (p.os == 26) {
+		/* mkimage takes load and entry for -O tee from the OP-TEE header inside the payload
+		 * (tools/default_image.c); fwkit does not reproduce that, so it refuses rather than
+		 * write an image whose addresses would differ from mkimage's. */
+		cli_usage_error(self, "-O tee is not supported: mkimage derives its addresses from the OP-TEE header");
+		return EXIT_USAGE;
+	}
 	if (load > UINT32_MAX || ep > UINT32_MAX) {
 		cli_usage_error(self, "addresses must fit 32 bits");
 		return EXIT_USAGE;
@@ -479,6 +493,12 @@ static int run_create(int argc, char **argv, const struct cli_command *self)
 		}
 		parts[i].data = fwkit_file_data(files[i]);
 		parts[i].len = fwkit_file_size(files[i]);
+		if (parts[i].len == 0) {
+			fprintf(stderr, "fwkit: %s: data file is empty: expected at least 1 byte (mkimage refuses it too)\n",
+				names[i]);
+			code = EXIT_INPUT;
+			goto out;
+		}
 	}
 	p.parts = parts;
 	p.nparts = nfiles;
@@ -525,7 +545,7 @@ static int run_extract(int argc, char **argv, const struct cli_command *self)
 	const char *out_path = NULL;
 	bool force = false, dry_run = false;
 	const struct cli_option opts[] = {
-		{ 'p', NULL, OPT_UINT, "N", "part of a multi-file or script image (default 0; ignored for others, as dumpimage)", &part, NULL },
+		{ 'p', NULL, OPT_UINT, "N", "part of a multi-file image (default 0; other types, scripts included, give the whole payload, as dumpimage)", &part, NULL },
 		{ 'o', NULL, OPT_STRING, "OUT", "file to write the payload to", &out_path, NULL },
 		{ 0, "offset", OPT_UINT, "N", "where the image starts in FILE (default 0)", &offset, NULL },
 		{ 0, "magic", OPT_HEX, "HEX", "accept a vendor magic instead of 27051956", &magic, NULL },
@@ -613,14 +633,14 @@ const struct cli_command cmd_uimage_verify = {
 
 const struct cli_command cmd_uimage_create = {
 	.name = "uimage create",
-	.synopsis = "uimage create -A ARCH -O OS -T TYPE -C COMP -a LOAD -e ENTRY -n NAME -d DATA[:DATA2...] [--dry-run] OUT",
+	.synopsis = "uimage create -A ARCH -O OS -T TYPE -C COMP -a LOAD -e ENTRY -n NAME -d DATA[:DATA2...] [--dry-run] [--json] OUT",
 	.summary = "make a U-Boot legacy image, byte-identical to mkimage's for the same arguments and SOURCE_DATE_EPOCH",
 	.run = run_create,
 };
 
 const struct cli_command cmd_uimage_extract = {
 	.name = "uimage extract",
-	.synopsis = "uimage extract FILE [-p N] -o OUT [--offset N] [--force] [--dry-run]",
+	.synopsis = "uimage extract FILE [-p N] -o OUT [--offset N] [--magic HEX] [--force] [--dry-run] [--json]",
 	.summary = "write an image's payload (or part N of a multi-file image) to OUT, as dumpimage -T kernel -p N",
 	.run = run_extract,
 };

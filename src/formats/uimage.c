@@ -372,7 +372,9 @@ enum fwkit_status fwkit_uimage_parse(struct fwkit_ctx *ctx, const uint8_t *buf, 
 enum fwkit_status fwkit_uimage_part_span(struct fwkit_ctx *ctx, const struct fwkit_uimage *img, size_t len,
 					 unsigned index, uint64_t *offset, uint64_t *size)
 {
-	bool multi = img->hdr.type == FWKIT_UIMAGE_TYPE_MULTI || img->hdr.type == FWKIT_UIMAGE_TYPE_SCRIPT;
+	/* dumpimage picks out a part only for multi-file images (tools/default_image.c
+	 * image_extract_subimage); for a script, as for any other type, it writes the whole payload. */
+	bool multi = img->hdr.type == FWKIT_UIMAGE_TYPE_MULTI;
 	if (multi && img->data_complete) {
 		if (index >= img->nparts) {
 			char exp[40], fnd[16];
@@ -417,6 +419,11 @@ enum fwkit_status fwkit_uimage_build(struct fwkit_ctx *ctx, const struct fwkit_u
 				   NULL, "uimage: wrong number of data files");
 	uint64_t payload = multi ? 4ull * (p->nparts + 1) : 0;
 	for (size_t i = 0; i < p->nparts; i++) {
+		/* mkimage refuses empty inputs; in a multi-file table a 0 size would end the table
+		 * early and silently hide the parts after it. */
+		if (p->parts[i].len == 0)
+			return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, "a non-empty file", "0 bytes",
+					   "uimage: data file %zu is empty", i);
 		if (p->parts[i].len > UINT32_MAX)
 			return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, "under 4 GiB", NULL,
 					   "uimage: data file %zu too large", i);

@@ -316,6 +316,17 @@ static void multi_file_layout(void **state)
 	assert_int_equal(img[off], 'b');
 	assert_int_equal(fwkit_uimage_part_span(NULL, &u, len, 3, &off, &size), FWKIT_E_RANGE);
 
+	/* a script keeps its table, but extraction gives the whole payload, as dumpimage does */
+	size_t slen;
+	uint8_t *script = build("script", FWKIT_UIMAGE_TYPE_SCRIPT, parts, 2, &slen);
+	struct fwkit_uimage su;
+	assert_int_equal(fwkit_uimage_parse(NULL, script, slen, 0, 0, &su), FWKIT_OK);
+	assert_int_equal(su.nparts, 2);
+	assert_int_equal(fwkit_uimage_part_span(NULL, &su, slen, 1, &off, &size), FWKIT_OK);
+	assert_int_equal(off, 64);
+	assert_int_equal(size, su.data_size);
+	free(script);
+
 	/* a size table whose part runs past the payload is reported, not followed */
 	store_be32(img + 64 + 4, 999999);
 	store_be32(img + 24, fwkit_crc32(0, img + 64, len - 64));
@@ -355,6 +366,13 @@ static void build_follows_mkimage_rules(void **state)
 	assert_int_equal(fwkit_uimage_build(ctx, &p, &out, &len), FWKIT_E_INVALID_ARG);
 	p.nparts = 0;
 	assert_int_equal(fwkit_uimage_build(ctx, &p, &out, &len), FWKIT_E_INVALID_ARG);
+	/* an empty part would end a multi-file size table early: refused, as mkimage refuses it */
+	struct fwkit_iovec with_empty[] = { v, { d, 0 }, v };
+	p.type = FWKIT_UIMAGE_TYPE_MULTI;
+	p.parts = with_empty;
+	p.nparts = 3;
+	assert_int_equal(fwkit_uimage_build(ctx, &p, &out, &len), FWKIT_E_INVALID_ARG);
+	assert_null(out);
 	fwkit_ctx_free(ctx);
 }
 
