@@ -58,8 +58,15 @@ cp good.bin locked.bin; chmod 000 locked.bin
 if [ "$(id -u)" = 0 ]; then
 	# root reads anything: run as nobody so the permission really applies
 	if command -v setpriv > /dev/null; then
-		chmod 755 . ; cp "$FWKIT" ./fwkit-copy; chmod 755 ./fwkit-copy
-		expect unreadable-file 3 '^fwkit: locked.bin: cannot open: Permission denied$' setpriv --reuid=65534 --regid=65534 --clear-groups ./fwkit-copy uimage list locked.bin
+		# in a folder of its own under /tmp, so nobody can reach it whatever the clone's parents allow
+		nob=$(mktemp -d /tmp/fwkit-nobody.XXXXXX)
+		chmod 755 "$nob"
+		cp "$FWKIT" "$nob/fwkit"
+		cp locked.bin "$nob/locked.bin"
+		chmod 755 "$nob/fwkit"
+		chmod 000 "$nob/locked.bin"
+		expect unreadable-file 3 "^fwkit: $nob/locked.bin: cannot open: Permission denied\$" setpriv --reuid=65534 --regid=65534 --clear-groups "$nob/fwkit" uimage list "$nob/locked.bin"
+		rm -rf "$nob"
 	else
 		echo "SKIP unreadable-file: setpriv not available to drop root"
 	fi
