@@ -11,5 +11,6 @@
 #include "file.h"
 #include "codec.h"
 #include "uimage.h"
+#include "env.h"
 
 #endif

@@ -5,6 +5,16 @@
 #include "cli/cli.h"
 
 const struct cli_command *const cli_commands[] = {
+	&cmd_env_config,
+	&cmd_env_corrupt,
+	&cmd_env_create,
+	&cmd_env_export,
+	&cmd_env_find,
+	&cmd_env_get,
+	&cmd_env_import,
+	&cmd_env_list,
+	&cmd_env_set,
+	&cmd_env_unset,
 	&cmd_uimage_create,
 	&cmd_uimage_extract,
 	&cmd_uimage_list,

@@ -132,7 +132,7 @@ void emit_string(struct emitter *e, const char *key, const char *label, const ch
 {
 	if (e->json) {
 		if (key) {
-			char *esc = utf8_escape((const uint8_t *)value, strlen(value));
+			char *esc = utf8_escape((const uint8_t *)value, strlen(value), NULL);
 			attach(e, key, json_object_new_string(esc ? esc : ""));
 			free(esc);
 		}
@@ -150,9 +150,12 @@ void emit_bytes(struct emitter *e, const char *key, const char *label, const uin
 	}
 	if (!key)
 		return;
-	char *esc = utf8_escape(bytes, len);
+	bool changed = false;
+	char *esc = utf8_escape(bytes, len, &changed);
 	attach(e, key, json_object_new_string(esc ? esc : ""));
 	free(esc);
+	if (!changed)
+		return;
 	char *hex = malloc(2 * len + 1);
 	if (!hex)
 		return;
@@ -201,6 +204,14 @@ void emit_line(struct emitter *e, const char *line)
 		fprintf(e->out, "%s\n", line);
 }
 
+void emit_raw_line(struct emitter *e, const void *bytes, size_t len)
+{
+	if (!e->json) {
+		fwrite(bytes, 1, len, e->out);
+		fputc('\n', e->out);
+	}
+}
+
 bool emitter_finish(struct emitter *e)
 {
 	if (e->json) {
@@ -243,8 +254,10 @@ static size_t utf8_seq(const uint8_t *p, size_t n)
 	return len;
 }
 
-char *utf8_escape(const uint8_t *bytes, size_t len)
+char *utf8_escape(const uint8_t *bytes, size_t len, bool *changed)
 {
+	if (changed)
+		*changed = false;
 	char *out = malloc(4 * len + 1);
 	if (!out)
 		return NULL;
@@ -257,6 +270,8 @@ char *utf8_escape(const uint8_t *bytes, size_t len)
 			i += n;
 		} else {
 			snprintf(out + o, 5, "\\x%02x", bytes[i]);
+			if (changed)
+				*changed = true;
 			o += 4;
 			i++;
 		}

@@ -32,18 +32,21 @@ void emit_end_list(struct emitter *e);
 
 void emit_string(struct emitter *e, const char *key, const char *label, const char *value);
 /* Bytes from firmware: text prints them as they are (as U-Boot's tools do); JSON escapes every
- * byte that is not valid UTF-8 as \xNN and adds KEY_hex with the raw bytes in hex. */
+ * byte that is not valid UTF-8 as \xNN and then adds KEY_hex with the raw bytes in hex. */
 void emit_bytes(struct emitter *e, const char *key, const char *label, const uint8_t *bytes, size_t len);
 /* TEXT, when non-NULL, is what the text rendering shows instead of the decimal number. */
 void emit_uint(struct emitter *e, const char *key, const char *label, uint64_t value, const char *text);
 void emit_bool(struct emitter *e, const char *key, const char *label, bool value, const char *text);
 /* A line for the text rendering only, printed as it is. */
 void emit_line(struct emitter *e, const char *line);
+/* Raw bytes and a newline, text rendering only (firmware text shown as the peer tools show it). */
+void emit_raw_line(struct emitter *e, const void *bytes, size_t len);
 
 /* Writes the JSON document (JSON mode). Returns false when the output stream failed. */
 bool emitter_finish(struct emitter *e);
 
-/* Escapes bytes that are not valid UTF-8 as the four characters \xNN. Caller frees. */
-char *utf8_escape(const uint8_t *bytes, size_t len);
+/* Escapes bytes that are not valid UTF-8 as the four characters \xNN. Caller frees.
+ * *CHANGED (when non-NULL) tells whether anything had to be escaped. */
+char *utf8_escape(const uint8_t *bytes, size_t len, bool *changed);
 
 #endif

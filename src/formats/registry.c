@@ -4,6 +4,7 @@
 #include "formats/registry.h"
 
 const struct fwkit_format *const fwkit_formats[] = {
+	&fwkit_format_ubootenv,
 	&fwkit_format_uimage,
 	NULL,
 };

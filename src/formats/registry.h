@@ -16,6 +16,7 @@ struct fwkit_format {
 	int (*probe)(const uint8_t *buf, size_t len);
 };
 
+extern const struct fwkit_format fwkit_format_ubootenv;
 extern const struct fwkit_format fwkit_format_uimage;
 
 /* The table, in alphabetical order, terminated by NULL. */
