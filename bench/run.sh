@@ -5,13 +5,14 @@
 #
 # Steps: (a) check the tools (installs nothing), (b) release build in build/bench,
 # (c) hyperfine, per real uImage and one 16 MiB synthetic image: fwkit uimage list / verify
-# against mkimage -l and dumpimage -l, (d) the in-process CRC bench, (e) the report, written to
+# against mkimage -l and dumpimage -l, (c2) bench/env.sh: fwkit env list / find against
+# fw_printenv on 16 MiB flash dumps, (d) the in-process CRC bench, (e) the report, written to
 # bench/results/latest.md and printed.
 #
 # Environment (all optional):
 #   FWKIT_BENCH_DATA   folder searched for real uImages (default ../shared/testdata/real)
 #   FWKIT_BENCH_RUNS   hyperfine run bounds as "MIN MAX" (default "20 200"); hyperfine aims
-#                      for ~3 s per command within these bounds
+#                      for ~3 s per command within these bounds (uImage and env benches alike)
 #   FWKIT_BENCH_CRC    arguments for fwkit-bench-crc, "ROUNDS PASSES" (default "100 1")
 set -euo pipefail
 
@@ -28,12 +29,12 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- (a) tools
 missing=()
-for tool in hyperfine mkimage dumpimage cmake python3; do
+for tool in hyperfine mkimage dumpimage mkenvimage fw_printenv cmake python3; do
 	command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if ((${#missing[@]})); then
 	echo "bench/run.sh: missing tools: ${missing[*]}" >&2
-	echo "  install them with:  apt-get install hyperfine u-boot-tools" >&2
+	echo "  install them with:  apt-get install hyperfine u-boot-tools libubootenv-tool" >&2
 	echo "  (cmake and python3 come from the packages of the same names)" >&2
 	exit 1
 fi
@@ -122,6 +123,17 @@ SOURCE_DATE_EPOCH=1700000000 mkimage -A mips -O linux -T kernel -C none -a 0x800
 	-n "fwkit bench 16MiB random" -d "$WORK/payload.bin" "$WORK/synthetic.uimage" >/dev/null
 time_image synthetic "synthetic: 16 MiB random payload, mkimage -C none" "$WORK/synthetic.uimage"
 
+# ---------------------------------------------------------------- (c2) U-Boot environment
+# bench/env.sh builds its own two 16 MiB dumps, checks that fwkit and fw_printenv print the same
+# variables, times them, and writes its report section, which (e) puts into latest.md. Its exit
+# status: 1 = an output check failed or a command exited non-zero (the section says which),
+# 2 = it could not run (no section).
+log "U-Boot environment bench: bench/env.sh"
+env_rc=0
+FWKIT_BENCH_FWKIT=$FWKIT FWKIT_BENCH_RUNS="$MIN_RUNS $MAX_RUNS" \
+	bash "$ROOT/bench/env.sh" "$WORK/env.md" || env_rc=$?
+[[ -s $WORK/env.md ]] || : >"$WORK/env.md"
+
 # ---------------------------------------------------------------- (d) CRC bench
 log "CRC bench: fwkit-bench-crc $CRC_ROUNDS $CRC_PASSES"
 crc_rc=0
@@ -142,18 +154,20 @@ BENCH_NPROC=$(nproc)
 BENCH_KERNEL=$(uname -sr)
 BENCH_HYPERFINE=$(hyperfine --version || true)
 BENCH_MKIMAGE=$(mkimage -V 2>&1 | head -n1 || true)
+BENCH_FW_PRINTENV=$(dpkg-query -W -f '${Package} ${Version}' libubootenv-tool 2>/dev/null || true)
 BENCH_FWKIT=$("$FWKIT" --version 2>&1 | head -n1 || true)
 BENCH_CC=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$BUILD/CMakeCache.txt")
 BENCH_CC_VERSION=$("$BENCH_CC" --version 2>/dev/null | head -n1 || true)
 BENCH_RUNS="$MIN_RUNS..$MAX_RUNS"
 BENCH_CRC_RC=$crc_rc
+BENCH_ENV_RC=$env_rc
 export BENCH_COMMIT BENCH_DATE BENCH_CPU BENCH_NPROC BENCH_KERNEL BENCH_HYPERFINE BENCH_MKIMAGE \
-	BENCH_FWKIT BENCH_CC BENCH_CC_VERSION BENCH_RUNS BENCH_CRC_RC
+	BENCH_FW_PRINTENV BENCH_FWKIT BENCH_CC BENCH_CC_VERSION BENCH_RUNS BENCH_CRC_RC BENCH_ENV_RC
 
-python3 - "$CASES" "$SKIPPED" "$WORK/crc.txt" >"$WORK/latest.md" <<'PY'
+python3 - "$CASES" "$SKIPPED" "$WORK/crc.txt" "$WORK/env.md" >"$WORK/latest.md" <<'PY'
 import json, math, os, sys
 
-cases_path, skipped_path, crc_path = sys.argv[1:4]
+cases_path, skipped_path, crc_path, env_path = sys.argv[1:5]
 env = os.environ
 COMP = {0: "none", 1: "gzip", 2: "bzip2", 3: "lzma", 4: "lzo", 5: "lz4", 6: "zstd"}
 ORDER = ["fwkit-list", "fwkit-verify", "mkimage-l", "dumpimage-l"]
@@ -219,7 +233,8 @@ L.append("| date | %s |" % env["BENCH_DATE"])
 L.append("| commit | %s |" % env["BENCH_COMMIT"])
 L.append("| machine | %s, %s cores, %s |" % (env["BENCH_CPU"] or "unknown CPU", env["BENCH_NPROC"], env["BENCH_KERNEL"]))
 L.append("| build | CMAKE_BUILD_TYPE=Release, %s |" % env["BENCH_CC_VERSION"])
-L.append("| tools | %s; %s; %s |" % (env["BENCH_FWKIT"], env["BENCH_MKIMAGE"], env["BENCH_HYPERFINE"]))
+L.append("| tools | %s; %s; %s; %s |" % (env["BENCH_FWKIT"], env["BENCH_MKIMAGE"],
+                                        env["BENCH_FW_PRINTENV"] or "fw_printenv", env["BENCH_HYPERFINE"]))
 L.append("| hyperfine | `-N` (no shell), `--warmup 3`, runs per command %s (about 3 s each within those bounds) |" % env["BENCH_RUNS"])
 L.append("")
 L.append("## uImage listing and checking: fwkit against mkimage and dumpimage")
@@ -275,6 +290,17 @@ if env["BENCH_CRC_RC"] != "0":
     L.append("")
     L.append("**fwkit-bench-crc exited %s.**" % env["BENCH_CRC_RC"])
 L.append("")
+env_section = open(env_path).read().rstrip("\n")
+if env_section:
+    L += env_section.splitlines()
+else:
+    L.append("## U-Boot environment: fwkit env against fw_printenv")
+    L.append("")
+    L.append("No figures: bench/env.sh exited %s before writing its section (its messages went to stderr)." % env["BENCH_ENV_RC"])
+if env["BENCH_ENV_RC"] != "0":
+    L.append("")
+    L.append("**bench/env.sh exited %s** (an output check failed or a command exited non-zero; see above)." % env["BENCH_ENV_RC"])
+L.append("")
 L.append("## Caveats")
 L.append("")
 L.append("- A 2-core machine, shared with whatever else runs on it: figures of a millisecond or two move "
@@ -283,11 +309,19 @@ L.append("- Small images take about a millisecond, mostly process start-up and d
          "ratios compare start-up costs more than parsing or CRC speed. The synthetic 16 MiB case is the one "
          "dominated by reading and CRC work.")
 L.append("- `fwkit uimage verify` decompresses compressed payloads; `mkimage -l` and `dumpimage -l` do not.")
+L.append("- `fwkit env list DUMP` without `--at` scans the whole dump before listing; `fw_printenv` is given "
+         "the block's offset by its config. The `--at` column is the like-for-like one.")
 print("\n".join(L))
 PY
 cp "$WORK/latest.md" "$REPORT"
 cat "$REPORT"
+status=0
 if ((crc_rc != 0)); then
 	echo "bench/run.sh: fwkit-bench-crc exited $crc_rc (CRC mismatch?)" >&2
-	exit 1
+	status=1
 fi
+if ((env_rc != 0)); then
+	echo "bench/run.sh: bench/env.sh exited $env_rc (output mismatch, failing command, or could not run)" >&2
+	status=1
+fi
+exit "$status"

@@ -82,7 +82,6 @@ static void crc_text(char *buf, size_t n, const struct fwkit_env_block *b)
 
 static void describe_block(struct emitter *e, const struct fwkit_env_block *b)
 {
-	char buf[160];
 	emit_uint(e, "offset", NULL, b->offset, NULL);
 	emit_uint(e, "size", NULL, b->size, NULL);
 	emit_bool(e, "size_known", NULL, b->size_known, NULL);
@@ -110,7 +109,6 @@ static void describe_block(struct emitter *e, const struct fwkit_env_block *b)
 	if (b->pad_byte >= 0)
 		emit_uint(e, "pad_byte", NULL, (uint64_t)b->pad_byte, NULL);
 	emit_uint(e, "variables", NULL, b->nvars, NULL);
-	(void)buf;
 }
 
 static void block_line(char *buf, size_t n, const struct fwkit_env_block *b)
@@ -512,8 +510,13 @@ static size_t split_entries(char *text, size_t used, struct fwkit_env_edit *edit
 static size_t parse_script(char *text, struct fwkit_env_edit *edits, size_t max)
 {
 	size_t n = 0;
-	char *save = NULL;
-	for (char *line = strtok_r(text, "\n", &save); line && n < max; line = strtok_r(NULL, "\n", &save)) {
+	char *next = text;
+	while (next && *next && n < max) {
+		char *line = next;
+		char *nl = strchr(line, '\n');
+		next = nl ? nl + 1 : NULL;
+		if (nl)
+			*nl = '\0';
 		size_t l = strlen(line);
 		if (l && line[l - 1] == '\r')
 			line[--l] = '\0';
@@ -688,7 +691,6 @@ static int run_config(int argc, char **argv, const struct cli_command *self)
 		snprintf(line, sizeof(line), "%s 0x%llx 0x%llx 0x%llx", dev, (unsigned long long)offs[i],
 			 (unsigned long long)b->size, (unsigned long long)sector_for(offs[i], b->size));
 		emit_line(e, line);
-		emit_string(e, NULL, NULL, line);
 		emit_begin(e, NULL);
 		emit_string(e, "device", NULL, dev);
 		emit_uint(e, "offset", NULL, offs[i], NULL);

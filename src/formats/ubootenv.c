@@ -59,6 +59,22 @@ static bool name_char(uint8_t c)
 	return c > 0x20 && c < 0x7F && c != '=';
 }
 
+/* The characters real variable names use; stricter than what U-Boot accepts, for telling text
+ * that starts a block from a CRC whose bytes happen to be printable. */
+static bool plain_name_char(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+	       c == '-';
+}
+
+static bool all_plain(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!plain_name_char(p[i]))
+			return false;
+	return true;
+}
+
 /* Does P (N bytes available) start with "name=" for a plausible variable name? */
 static bool starts_with_var(const uint8_t *p, size_t n)
 {
@@ -284,7 +300,7 @@ static bool probe_at(const uint8_t *buf, size_t len, uint64_t o, uint64_t forced
 
 	/* No CRC matched. Text right at O with no header: env-like text without a CRC. */
 	size_t used = 0, nvars = 0, valid = 0;
-	if (text_ok && starts_with_var(p, window) && walk_vars(p, window, &used, &nvars, &valid) &&
+	if (text_ok && all_plain(p, 4) && starts_with_var(p, window) && walk_vars(p, window, &used, &nvars, &valid) &&
 	    valid >= MIN_TEXT_VARS) {
 		b->kind = FWKIT_ENV_TEXT_NO_CRC;
 		b->data_offset = o;
@@ -296,7 +312,7 @@ static bool probe_at(const uint8_t *buf, size_t len, uint64_t o, uint64_t forced
 	/* A header, then plausible variables, but no size makes the CRC match: a U-Boot env whose
 	 * CRC is bad. Its size cannot be proven; take FORCED or the smallest standard size. */
 	for (unsigned hdr = ENV_CRC_LEN; hdr <= ENV_CRC_LEN + ENV_FLAG_LEN; hdr++) {
-		if (!starts_with_var(p + hdr, window - hdr) || name_char(p[0]))
+		if (!starts_with_var(p + hdr, window - hdr) || all_plain(p, 4))
 			continue;
 		if (!walk_vars(p + hdr, window - hdr, &used, &nvars, &valid) || valid < 1 || valid * 2 < nvars)
 			continue;
@@ -570,9 +586,6 @@ enum fwkit_status fwkit_env_apply(struct fwkit_ctx *ctx, uint8_t *buf, size_t le
 	if (block->kind == FWKIT_ENV_TEXT_NO_CRC || block->kind == FWKIT_ENV_BREED || !block->has_crc)
 		return FWKIT_RAISE(ctx, FWKIT_E_UNSUPPORTED, block->offset, "a CRC-protected U-Boot env",
 				   fwkit_env_kind_name(block->kind), "env: this kind of block is not edited by fwkit");
-	if (!block->size_known)
-		return FWKIT_RAISE(ctx, FWKIT_E_UNSUPPORTED, block->offset, "an env size proven by its CRC (or --size)",
-				   "a guessed size", "env: refusing to write a block whose size is not known");
 	if (block->offset > len || block->size > len - block->offset)
 		return FWKIT_RAISE(ctx, FWKIT_E_RANGE, block->offset, NULL, NULL, "env: block past the end of the file");
 	for (size_t i = 0; i < nedits; i++) {
@@ -604,6 +617,10 @@ enum fwkit_status fwkit_env_apply(struct fwkit_ctx *ctx, uint8_t *buf, size_t le
 		return FWKIT_RAISE(ctx, FWKIT_E_BAD_CHECKSUM, src.offset, exp, fnd,
 				   "env: the block's CRC is already bad; refusing to edit it (--repair to rewrite it)");
 	}
+
+	if (!dst.size_known)
+		return FWKIT_RAISE(ctx, FWKIT_E_UNSUPPORTED, dst.offset, "an env size proven by its CRC (or --size)",
+				   "a guessed size", "env: refusing to write a block whose size is not known");
 
 	struct fwkit_env_vars vars = { 0 };
 	enum fwkit_status st = FWKIT_OK;
