@@ -21,6 +21,8 @@
 # is still written and says so); 2 when it could not run (a missing tool, a failed build).
 set -euo pipefail
 
+# A relative FWKIT_BENCH_FWKIT is taken from the caller's directory, before the cd below.
+[[ -n ${FWKIT_BENCH_FWKIT:-} && $FWKIT_BENCH_FWKIT != /* ]] && FWKIT_BENCH_FWKIT=$PWD/$FWKIT_BENCH_FWKIT
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 BUILD=$ROOT/build/bench
@@ -154,9 +156,10 @@ check_case() {
 		return
 	fi
 	# The config fwkit prints: comment lines, then one line per copy. Compare the lines that
-	# count (lower-cased, blanks squeezed) with the layout the dump was built with.
+	# count (path as is, the numbers lower-cased, blanks squeezed) with the dump's layout.
 	local got
-	got=$(grep -v '^[[:space:]]*#' "$cfg" | grep -v '^[[:space:]]*$' | tr 'A-F' 'a-f' | tr -s ' \t' ' ' | paste -sd ';')
+	got=$(awk '!/^[[:space:]]*(#|$)/ { l = $1; for (i = 2; i <= NF; i++) l = l " " tolower($i); print l }' "$cfg" |
+		paste -sd ';')
 	if [[ $got == "$want" ]]; then
 		printf '%s\tconfig\tok\t%s\n' "$id" "$cfg" >>"$CHECKS"
 	else

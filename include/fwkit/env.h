@@ -108,7 +108,7 @@ struct fwkit_byte_range {
 	uint64_t length;
 };
 
-#define FWKIT_ENV_MAX_RANGES 8
+#define FWKIT_ENV_MAX_RANGES 16
 
 struct fwkit_env_change {
 	size_t nranges;                       /* byte ranges of BUF that differ afterwards */

@@ -59,10 +59,15 @@ static int select_block(struct env_input *in, const char *path, const struct env
 			const struct fwkit_env_block *b = &in->scan.blocks[i];
 			bool want = pass == 0 ? b->kind == FWKIT_ENV_UBOOT
 					      : (any_kind || b->kind == FWKIT_ENV_XIAOMI_BDATA);
-			if (want) {
-				in->block = *b;
-				return EXIT_OK_;
-			}
+			if (!want)
+				continue;
+			in->block = *b;
+			/* of a redundant pair, the copy U-Boot would load is the one that is read */
+			if (b->redundant && b->copy >= 0 && !b->active)
+				for (size_t k = 0; k < in->scan.count; k++)
+					if (in->scan.blocks[k].offset == b->other_offset && in->scan.blocks[k].active)
+						in->block = in->scan.blocks[k];
+			return EXIT_OK_;
 		}
 	}
 	fprintf(stderr, "fwkit: %s: env: no U-Boot environment found in %zu bytes (give --at OFFSET [--size N])\n",

@@ -546,18 +546,44 @@ struct entry {
 	bool deleted;
 };
 
+/* Adds [OFF, OFF+N) to the sorted, disjoint list of changed ranges, joining ranges a few bytes
+ * apart; when the list is full the nearest range grows to cover the new one. */
 static void add_range(struct fwkit_env_change *ch, uint64_t off, uint64_t n)
 {
-	if (ch->nranges) {
-		struct fwkit_byte_range *last = &ch->ranges[ch->nranges - 1];
-		/* join ranges a few bytes apart, and everything past the last slot */
-		if (off <= last->offset + last->length + 8 || ch->nranges == FWKIT_ENV_MAX_RANGES) {
-			last->length = off + n - last->offset;
-			return;
+	uint64_t end = off + n;
+	size_t i = 0;
+	while (i < ch->nranges && ch->ranges[i].offset + ch->ranges[i].length + 8 < off)
+		i++;
+	if (i < ch->nranges && ch->ranges[i].offset <= end + 8) {
+		/* overlaps or touches range i: merge, then absorb any later ranges it now reaches */
+		struct fwkit_byte_range *r = &ch->ranges[i];
+		uint64_t lo = off < r->offset ? off : r->offset;
+		uint64_t hi = end > r->offset + r->length ? end : r->offset + r->length;
+		size_t j = i + 1;
+		while (j < ch->nranges && ch->ranges[j].offset <= hi + 8) {
+			uint64_t jend = ch->ranges[j].offset + ch->ranges[j].length;
+			if (jend > hi)
+				hi = jend;
+			j++;
 		}
+		r->offset = lo;
+		r->length = hi - lo;
+		memmove(&ch->ranges[i + 1], &ch->ranges[j], (ch->nranges - j) * sizeof(ch->ranges[0]));
+		ch->nranges -= j - (i + 1);
+		return;
 	}
-	ch->ranges[ch->nranges].offset = off;
-	ch->ranges[ch->nranges].length = n;
+	if (ch->nranges == FWKIT_ENV_MAX_RANGES) {
+		size_t k = i < ch->nranges ? i : ch->nranges - 1;
+		struct fwkit_byte_range *r = &ch->ranges[k];
+		uint64_t lo = off < r->offset ? off : r->offset;
+		uint64_t hi = end > r->offset + r->length ? end : r->offset + r->length;
+		r->offset = lo;
+		r->length = hi - lo;
+		return;
+	}
+	memmove(&ch->ranges[i + 1], &ch->ranges[i], (ch->nranges - i) * sizeof(ch->ranges[0]));
+	ch->ranges[i].offset = off;
+	ch->ranges[i].length = n;
 	ch->nranges++;
 }
 
@@ -589,8 +615,12 @@ enum fwkit_status fwkit_env_apply(struct fwkit_ctx *ctx, uint8_t *buf, size_t le
 	if (block->offset > len || block->size > len - block->offset)
 		return FWKIT_RAISE(ctx, FWKIT_E_RANGE, block->offset, NULL, NULL, "env: block past the end of the file");
 	for (size_t i = 0; i < nedits; i++) {
-		enum fwkit_status st = fwkit_env_check_var(ctx, edits[i].name, strlen(edits[i].name), edits[i].value,
-							   edits[i].value ? strlen(edits[i].value) : 0);
+		/* An import may carry multi-line values (mkenvimage's backslash continuation, and U-Boot
+		 * stores them); a single edit may not, so a stray newline never splits a variable. */
+		const char *v = edits[i].value;
+		size_t vlen = v ? strlen(v) : 0;
+		enum fwkit_status st = fwkit_env_check_var(ctx, edits[i].name, strlen(edits[i].name),
+							   replace ? NULL : v, replace ? 0 : vlen);
 		if (st != FWKIT_OK)
 			return st;
 	}
@@ -598,6 +628,7 @@ enum fwkit_status fwkit_env_apply(struct fwkit_ctx *ctx, uint8_t *buf, size_t le
 	/* Source: the copy U-Boot loads. Target: for a pair, the other copy; else the block itself. */
 	struct fwkit_env_block src = *block, dst = *block, other;
 	bool paired = block->redundant && block->copy >= 0;
+	enum fwkit_env_flag_scheme scheme = FWKIT_ENV_FLAGS_NONE;
 	if (paired) {
 		if (!probe_at(buf, len, block->other_offset, block->size, false, &other) || !other.redundant)
 			paired = false;
@@ -609,6 +640,8 @@ enum fwkit_status fwkit_env_apply(struct fwkit_ctx *ctx, uint8_t *buf, size_t le
 		int act = active_copy(first, second);
 		src = act == 0 ? *first : *second;
 		dst = act == 0 ? *second : *first;
+		/* the scheme is a property of the pair: both flags 0/1 means boolean */
+		scheme = (first->flag <= 1 && second->flag <= 1) ? FWKIT_ENV_FLAGS_BOOLEAN : FWKIT_ENV_FLAGS_COUNTER;
 	}
 	if (!src.crc_ok && !repair) {
 		char exp[16], fnd[16];
@@ -706,7 +739,7 @@ enum fwkit_status fwkit_env_apply(struct fwkit_ctx *ctx, uint8_t *buf, size_t le
 	memcpy(blk + hdr, area, (size_t)dst.data_size);
 	uint8_t new_flag = dst.flag;
 	if (paired)
-		new_flag = src.scheme == FWKIT_ENV_FLAGS_COUNTER ? (uint8_t)(src.flag + 1) : 1;
+		new_flag = scheme == FWKIT_ENV_FLAGS_COUNTER ? (uint8_t)(src.flag + 1) : 1;
 	if (dst.redundant)
 		blk[ENV_CRC_LEN] = new_flag;
 	uint32_t crc = fwkit_crc32(0, blk + hdr, (size_t)dst.data_size);
@@ -715,7 +748,7 @@ enum fwkit_status fwkit_env_apply(struct fwkit_ctx *ctx, uint8_t *buf, size_t le
 	else
 		store_le32(blk, crc);
 	diff_ranges(ch, before, blk, (size_t)dst.size, dst.offset);
-	if (paired && src.scheme == FWKIT_ENV_FLAGS_BOOLEAN && buf[src.offset + ENV_CRC_LEN] != 0) {
+	if (paired && scheme == FWKIT_ENV_FLAGS_BOOLEAN && buf[src.offset + ENV_CRC_LEN] != 0) {
 		/* the boolean scheme: the old copy is marked obsolete, its flag byte alone rewritten */
 		buf[src.offset + ENV_CRC_LEN] = 0;
 		add_range(ch, src.offset + ENV_CRC_LEN, 1);

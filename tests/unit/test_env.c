@@ -301,6 +301,34 @@ static void redundant_pair_is_written_like_uboot(void **state)
 	assert_int_equal(ch.written_offset, 0x11000);
 	assert_int_equal(d[0x11004], 8);
 	assert_int_equal(d[0x10004], 7);
+	/* copy 1 active (flags 7, 8): the edit goes to copy 0 with flag 9, read from copy 1, and the
+	 * changed ranges come back sorted even though the pair is written back to front */
+	fwkit_env_find(NULL, d, DUMP_SIZE, &s);
+	assert_true(s.blocks[1].active);
+	assert_int_equal(fwkit_env_apply(NULL, d, DUMP_SIZE, &s.blocks[0], e2, 1, false, false, &ch), FWKIT_OK);
+	assert_int_equal(ch.written_offset, 0x10000);
+	assert_int_equal(d[0x10004], 9);
+	fwkit_env_find(NULL, d, DUMP_SIZE, &s);
+	assert_true(s.blocks[0].active);
+	for (size_t r = 0; r + 1 < ch.nranges; r++)
+		assert_true(ch.ranges[r].offset + ch.ranges[r].length <= ch.ranges[r + 1].offset);
+	/* boolean pair written back to front: the flag byte of the old copy (lower offset) and the
+	 * new copy both appear, in order, with sane lengths */
+	memset(d, 0xFF, DUMP_SIZE);
+	memcpy(d + 0x10000, c0, 0x1000);
+	memcpy(d + 0x11000, c1, 0x1000);
+	d[0x10004] = 0; /* copy 1 active in the boolean scheme */
+	fwkit_env_find(NULL, d, DUMP_SIZE, &s);
+	assert_true(s.blocks[1].active);
+	assert_int_equal(fwkit_env_apply(NULL, d, DUMP_SIZE, &s.blocks[0], e, 1, false, false, &ch), FWKIT_OK);
+	assert_int_equal(ch.written_offset, 0x10000);
+	assert_int_equal(d[0x10004], 1);
+	assert_int_equal(d[0x11004], 0);
+	assert_true(ch.nranges >= 2);
+	assert_int_equal(ch.ranges[ch.nranges - 1].offset, 0x11004);
+	assert_int_equal(ch.ranges[ch.nranges - 1].length, 1);
+	for (size_t r = 0; r < ch.nranges; r++)
+		assert_true(ch.ranges[r].length < 0x1000);
 	free(d);
 	free(c0);
 	free(c1);
