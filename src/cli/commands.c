@@ -15,6 +15,7 @@ const struct cli_command *const cli_commands[] = {
 	&cmd_env_list,
 	&cmd_env_set,
 	&cmd_env_unset,
+	&cmd_serve,
 	&cmd_uimage_create,
 	&cmd_uimage_extract,
 	&cmd_uimage_list,

@@ -14,6 +14,7 @@
 
 struct emitter {
 	bool json;
+	bool compact;
 	FILE *out;
 	int depth; /* text: nesting depth, for indentation */
 	bool list_labelled[MAX_DEPTH];
@@ -33,6 +34,14 @@ struct emitter *emitter_new(bool json, FILE *out)
 		e->stack[0] = json_object_new_object();
 		json_object_object_add(e->stack[0], "schema", json_object_new_int(FWKIT_JSON_SCHEMA));
 	}
+	return e;
+}
+
+struct emitter *emitter_new_compact(FILE *out)
+{
+	struct emitter *e = emitter_new(true, out);
+	if (e)
+		e->compact = true;
 	return e;
 }
 
@@ -215,8 +224,8 @@ void emit_raw_line(struct emitter *e, const void *bytes, size_t len)
 bool emitter_finish(struct emitter *e)
 {
 	if (e->json) {
-		const char *s = json_object_to_json_string_ext(e->stack[0], JSON_C_TO_STRING_PRETTY |
-										   JSON_C_TO_STRING_NOSLASHESCAPE);
+		int flags = (e->compact ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY) | JSON_C_TO_STRING_NOSLASHESCAPE;
+		const char *s = json_object_to_json_string_ext(e->stack[0], flags);
 		fputs(s, e->out);
 		fputc('\n', e->out);
 	}

@@ -20,6 +20,8 @@
 struct emitter;
 
 struct emitter *emitter_new(bool json, FILE *out);
+/* JSON on one line (JSON Lines, for event streams). */
+struct emitter *emitter_new_compact(FILE *out);
 void emitter_free(struct emitter *e);
 bool emitter_is_json(const struct emitter *e);
 

@@ -1,0 +1,326 @@
+/*
+ * fwkit serve: a read-only TFTP server for recovery, which checks the image first and says what
+ * the device's bootloader expects (address, file name, menu steps).
+ */
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/emit.h"
+#include "fwkit/tftp.h"
+
+/*
+ * Recovery paths by device, until device profiles (issue 5) carry them. Facts and sources:
+ * Xiaomi: the U-Boot serial menu option 2 with defaults device 192.168.31.1 / server
+ * 192.168.31.100 (../shared/seeds/000, formats.md 4.6, a forum transcript: secondary);
+ * HAME / A5-V11: the PC at 192.168.1.55 while the reset button is held (../shared/seeds/002, a
+ * blog post: secondary).
+ */
+struct recovery {
+	const char *id;
+	const char *name;
+	const char *server_ip; /* the address the PC must have */
+	unsigned prefix;
+	const char *device_ip;
+	const char *file_name; /* NULL: whatever is typed; serve under any name */
+	const char *steps;
+	const char *source;
+};
+
+static const struct recovery RECOVERIES[] = {
+	{ "xiaomi_mi-router-3g-v2", "Xiaomi Mi Router 3G v2", "192.168.31.100", 24, "192.168.31.1", NULL,
+	  "serial console 115200 8N1; power on and press 2 at \"Please choose the operation\" (Load system code then "
+	  "write to Flash via TFTP); device IP 192.168.31.1; server IP 192.168.31.100; then type the file name",
+	  "seed 000 (forum), formats.md 4.6" },
+	{ "xiaomi_mi-router-4a-gigabit", "Xiaomi Mi Router 4A Gigabit", "192.168.31.100", 24, "192.168.31.1", NULL,
+	  "serial console 115200 8N1; power on and press 2 at \"Please choose the operation\"; device IP 192.168.31.1; "
+	  "server IP 192.168.31.100; then type the file name",
+	  "seed 000 (forum), formats.md 4.6" },
+	{ "hame_mpr-a1", "HAME MPR-A1", "192.168.1.55", 24, "192.168.1.1", NULL,
+	  "cable to a LAN port; hold the reset button while powering on (about 5 s); the router pulls the image",
+	  "seed 002 (blog)" },
+	{ "a5-v11", "A5-V11", "192.168.1.55", 24, "192.168.1.1", NULL,
+	  "cable to the LAN port; hold the reset button while powering on (about 5 s); the router pulls the image",
+	  "seed 002 (blog)" },
+};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+struct serve_state {
+	bool json;
+	bool tty;
+	bool force;
+	int bar_width;
+};
+
+static void print_event(void *user, const struct fwkit_tftp_event *ev)
+{
+	struct serve_state *ss = user;
+	static const char *const kinds[] = { "listening", "request", "refused", "start", "progress", "done", "failed",
+					     "ignored" };
+	const char *kind = (unsigned)ev->kind < sizeof(kinds) / sizeof(kinds[0]) ? kinds[ev->kind] : "event";
+	if (ss->json) {
+		if (ev->kind == TFTP_EV_PROGRESS)
+			return;
+		struct emitter *e = emitter_new_compact(stdout);
+		emit_string(e, "event", NULL, kind);
+		emit_uint(e, "transfer", NULL, ev->transfer_id, NULL);
+		emit_string(e, "peer", NULL, ev->peer);
+		emit_string(e, "file", NULL, ev->filename);
+		if (ev->options[0])
+			emit_string(e, "options", NULL, ev->options);
+		emit_string(e, "message", NULL, ev->message);
+		if (ev->kind == TFTP_EV_DONE || ev->kind == TFTP_EV_FAILED) {
+			emit_uint(e, "bytes", NULL, ev->bytes, NULL);
+			emit_uint(e, "total", NULL, ev->total, NULL);
+			emit_uint(e, "elapsed_ms", NULL, ev->elapsed_ms, NULL);
+			emit_uint(e, "retransmissions", NULL, ev->retransmissions, NULL);
+		}
+		emitter_finish(e);
+		emitter_free(e);
+		fflush(stdout);
+		return;
+	}
+	switch (ev->kind) {
+	case TFTP_EV_LISTENING:
+		printf("listening on %s, serving %s (read-only)\n", ev->peer, ev->filename);
+		break;
+	case TFTP_EV_REQUEST:
+		printf("%s: %s \"%s\"%s%s\n", ev->peer, ev->message, ev->filename, ev->options[0] ? ", options asked: " : "",
+		       ev->options);
+		break;
+	case TFTP_EV_REFUSED:
+		printf("%s: refused \"%s\": %s\n", ev->peer, ev->filename, ev->message);
+		break;
+	case TFTP_EV_START:
+		printf("#%u %s: sending \"%s\": %s%s%s\n", ev->transfer_id, ev->peer, ev->filename, ev->message,
+		       ev->options[0] ? "; granted: " : "", ev->options);
+		break;
+	case TFTP_EV_PROGRESS:
+		if (ss->tty && ev->total) {
+			int pct = (int)(ev->bytes * 100 / ev->total);
+			int fill = pct * ss->bar_width / 100;
+			double rate = ev->elapsed_ms ? (double)ev->bytes / 1048576.0 / ((double)ev->elapsed_ms / 1000.0) : 0;
+			fprintf(stderr, "\r#%u [%-*.*s] %3d%% %.1f MiB/s", ev->transfer_id, ss->bar_width, fill,
+				"##################################################", pct, rate);
+		}
+		break;
+	case TFTP_EV_DONE:
+	case TFTP_EV_FAILED: {
+		if (ss->tty)
+			fputc('\n', stderr);
+		double secs = (double)ev->elapsed_ms / 1000.0;
+		double rate = secs > 0 ? (double)ev->bytes / 1048576.0 / secs : 0;
+		printf("#%u %s: %s \"%s\": %llu of %llu bytes in %.2f s (%.1f MiB/s), %llu retransmissions%s%s\n",
+		       ev->transfer_id, ev->peer, ev->kind == TFTP_EV_DONE ? "done" : "FAILED", ev->filename,
+		       (unsigned long long)ev->bytes, (unsigned long long)ev->total, secs, rate,
+		       (unsigned long long)ev->retransmissions, ev->kind == TFTP_EV_FAILED ? ": " : "",
+		       ev->kind == TFTP_EV_FAILED ? ev->message : "");
+		break;
+	}
+	default:
+		printf("%s: %s\n", ev->peer, ev->message);
+	}
+	fflush(stdout);
+}
+
+/* The image check: a uImage must have good CRCs; other files pass with a note. */
+static bool check_image(void *user, const char *path, const uint8_t *data, size_t size, char *why, size_t why_size)
+{
+	struct serve_state *ss = user;
+	if (size < 4 || !(data[0] == 0x27 && data[1] == 0x05 && data[2] == 0x19 && data[3] == 0x56))
+		return true;
+	struct fwkit_uimage img;
+	if (fwkit_uimage_parse(NULL, data, size, 0, 0, &img) != FWKIT_OK) {
+		snprintf(why, why_size, "%s: truncated uImage header", path);
+		return ss->force;
+	}
+	for (size_t i = 0; i < img.findings.count; i++) {
+		const struct fwkit_finding *f = &img.findings.items[i];
+		if (f->severity == FWKIT_SEV_ERROR) {
+			snprintf(why, why_size, "%s: offset 0x%llx: %s%s%s%s%s", path, (unsigned long long)f->offset, f->message,
+				 f->expected[0] ? ": expected " : "", f->expected, f->found[0] ? ", found " : "", f->found);
+			if (ss->force)
+				fprintf(stderr, "fwkit: warning: serving anyway (--force): %s\n", why);
+			return ss->force;
+		}
+	}
+	return true;
+}
+
+/* Does an interface of this machine have ADDR? Fills a suggestion of interfaces when not. */
+static bool have_address(const char *addr, char *ifaces, size_t cap)
+{
+	struct ifaddrs *ifa = NULL;
+	struct in_addr want;
+	if (inet_pton(AF_INET, addr, &want) != 1 || getifaddrs(&ifa) != 0)
+		return false;
+	bool found = false;
+	size_t o = 0;
+	ifaces[0] = 0;
+	for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
+			continue;
+		if (((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == want.s_addr)
+			found = true;
+		if (!(i->ifa_flags & IFF_LOOPBACK) && (i->ifa_flags & IFF_UP) && o + strlen(i->ifa_name) + 2 < cap &&
+		    !strstr(ifaces, i->ifa_name))
+			o += (size_t)snprintf(ifaces + o, cap - o, "%s%s", o ? " " : "", i->ifa_name);
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+/* "ADDR", "ADDR:PORT", "[V6]", "[V6]:PORT", or a bare V6 address. */
+static bool parse_bind(const char *s, char *addr, size_t cap, uint16_t *port)
+{
+	const char *p = NULL;
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+		if (!end || (size_t)(end - s - 1) >= cap)
+			return false;
+		memcpy(addr, s + 1, (size_t)(end - s - 1));
+		addr[end - s - 1] = 0;
+		p = end[1] == ':' ? end + 2 : (end[1] ? NULL : "");
+		if (!p)
+			return false;
+	} else {
+		const char *colon = strchr(s, ':');
+		if (colon && !strchr(colon + 1, ':')) {
+			if ((size_t)(colon - s) >= cap)
+				return false;
+			memcpy(addr, s, (size_t)(colon - s));
+			addr[colon - s] = 0;
+			p = colon + 1;
+		} else {
+			snprintf(addr, cap, "%s", s);
+			p = "";
+		}
+	}
+	if (*p) {
+		uint64_t v;
+		if (!cli_parse_u64(p, 10, 65535, &v) || v == 0)
+			return false;
+		*port = (uint16_t)v;
+	}
+	return true;
+}
+
+static int run_serve(int argc, char **argv, const struct cli_command *self)
+{
+	const char *bind_s = NULL, *device = NULL, *user = NULL;
+	bool any_name = false, once = false, force = false;
+	uint64_t max_blksize = 0, max_window = 0;
+	struct cli_option opts[] = {
+		{ 0, "bind", OPT_STRING, "ADDR[:PORT]", "address and port to listen on (default 0.0.0.0:69; [::]:69 for IPv6)", &bind_s, NULL },
+		{ 0, "any-name", OPT_FLAG, NULL, "serve FILE whatever name the bootloader asks for", &any_name, NULL },
+		{ 0, "once", OPT_FLAG, NULL, "exit 0 after one complete transfer", &once, NULL },
+		{ 0, "device", OPT_STRING, "ID", "say what this device's recovery expects, and check this machine's address", &device, NULL },
+		{ 0, "force", OPT_FLAG, NULL, "serve an image even when its check fails", &force, NULL },
+		{ 0, "user", OPT_STRING, "USER", "when started as root, switch to USER after binding (default nobody)", &user, NULL },
+		{ 0, "max-blksize", OPT_UINT, "N", "largest block size granted (default 65464)", &max_blksize, NULL },
+		{ 0, "max-windowsize", OPT_UINT, "N", "largest window granted (default 64)", &max_window, NULL },
+		OPT_END,
+	};
+	struct common_opts common = { 0 };
+	char *pos[1];
+	int n = cli_parse(self, opts, argc, argv, &common, pos, 1);
+	if (common.help)
+		return EXIT_OK_;
+	if (n != 1) {
+		if (n >= 0)
+			cli_usage_error(self, "expected one FILE or DIR");
+		return EXIT_USAGE;
+	}
+	char addr[64] = "0.0.0.0";
+	uint16_t port = 69;
+	if (bind_s && !parse_bind(bind_s, addr, sizeof(addr), &port)) {
+		cli_usage_error(self, "--bind '%s': expected ADDR, ADDR:PORT or [IPV6]:PORT", bind_s);
+		return EXIT_USAGE;
+	}
+	const struct recovery *rec = NULL;
+	if (device) {
+		for (size_t i = 0; i < sizeof(RECOVERIES) / sizeof(RECOVERIES[0]); i++)
+			if (strcmp(RECOVERIES[i].id, device) == 0)
+				rec = &RECOVERIES[i];
+		if (!rec) {
+			fprintf(stderr, "fwkit: unknown device '%s'; known:", device);
+			for (size_t i = 0; i < sizeof(RECOVERIES) / sizeof(RECOVERIES[0]); i++)
+				fprintf(stderr, " %s", RECOVERIES[i].id);
+			fputc('\n', stderr);
+			return EXIT_USAGE;
+		}
+		char ifaces[256];
+		bool have = have_address(rec->server_ip, ifaces, sizeof(ifaces));
+		printf("device:       %s (%s)\n", rec->name, rec->id);
+		printf("recovery:     %s\n", rec->steps);
+		printf("addresses:    this computer %s/%u, the device %s\n", rec->server_ip, rec->prefix, rec->device_ip);
+		printf("file name:    %s\n", rec->file_name ? rec->file_name : "whatever the bootloader asks for (served under any name)");
+		printf("source:       %s\n", rec->source);
+		if (have)
+			printf("check:        ok, %s is an address of this machine\n", rec->server_ip);
+		else
+			printf("check:        no interface here has %s. Add it (as root; fwkit never changes the network):\n"
+			       "                ip addr add %s/%u dev %s\n",
+			       rec->server_ip, rec->server_ip, rec->prefix, ifaces[0] ? ifaces : "<interface>");
+		if (!rec->file_name)
+			any_name = true;
+		fflush(stdout);
+	}
+	struct serve_state ss = { .json = common.json, .tty = isatty(STDERR_FILENO) && !common.json, .force = force,
+				  .bar_width = 40 };
+	struct fwkit_tftp_server_config cfg = {
+		.any_name = any_name,
+		.bind = addr,
+		.port = port,
+		.once = once,
+		.drop_user = user,
+		.limits = { .max_blksize = (unsigned)(max_blksize > 65464 ? 65464 : max_blksize),
+			    .max_windowsize = (unsigned)(max_window > 65535 ? 65535 : max_window) },
+		.on_event = print_event,
+		.check = check_image,
+		.user = &ss,
+	};
+	struct stat st;
+	if (stat(pos[0], &st) == 0 && S_ISDIR(st.st_mode))
+		cfg.root = pos[0];
+	else
+		cfg.file = pos[0];
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	struct fwkit_ctx *ctx = fwkit_ctx_new();
+	enum fwkit_status rc = fwkit_tftp_serve(ctx, &cfg, &stop_flag);
+	int code = EXIT_OK_;
+	if (rc != FWKIT_OK) {
+		code = cli_report_error(ctx);
+		if (rc == FWKIT_E_PERMISSION)
+			code = EXIT_SYSTEM;
+		if (rc == FWKIT_E_UNSAFE)
+			code = EXIT_PROBLEM;
+	}
+	fwkit_ctx_free(ctx);
+	return code;
+}
+
+const struct cli_command cmd_serve = {
+	.name = "serve",
+	.synopsis = "serve FILE|DIR [--bind ADDR[:PORT]] [--any-name] [--once] [--device ID] [--force] [--user USER] [--json]",
+	.summary = "serve an image to a bootloader over TFTP (read-only), checking it first and saying what the device expects",
+	.run = run_serve,
+};

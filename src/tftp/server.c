@@ -1,0 +1,603 @@
+/*
+ * The TFTP server: sockets and timers around the session state machine (session.c).
+ *
+ * One listening socket takes requests; each transfer gets its own socket, bound to the same
+ * local address on an ephemeral port and connected to the client (the RFC 1350 "TID"), all in
+ * one poll() loop. Read-only: write requests are refused. In a folder, names with "..", absolute
+ * names and symbolic links are refused, and files are opened relative to the folder's own
+ * descriptor, so nothing outside it can be reached (OpenBSD tftpd's rules). Started as root, the
+ * server binds first, then drops to an unprivileged user (tftpd's order).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/internal.h"
+#include "fwkit/tftp.h"
+
+#define PROGRESS_INTERVAL_MS 250
+
+struct transfer {
+	int fd;
+	unsigned id;
+	struct fwkit_tftp_session *s;
+	char peer[80];
+	char name[4 * FWKIT_TFTP_MAX_FILENAME + 1];
+	uint8_t *owned;        /* netascii-converted copy, or NULL */
+	void *map;             /* the file, mapped */
+	size_t map_len;
+	uint64_t last_progress;
+};
+
+struct server {
+	const struct fwkit_tftp_server_config *cfg;
+	int listen_fd;
+	int family;
+	struct sockaddr_storage local;
+	socklen_t local_len;
+	int root_fd;           /* folder mode */
+	void *file_map;        /* single-file mode: mapped at start */
+	size_t file_len;
+	const char *file_name; /* its base name */
+	struct transfer *t;
+	size_t nt, cap;
+	unsigned next_id;
+	uint8_t pkt[FWKIT_TFTP_MAX_PACKET];
+	uint8_t out[FWKIT_TFTP_MAX_PACKET];
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void emit(struct server *sv, enum fwkit_tftp_event_kind kind, const struct transfer *t, const char *peer,
+		 const char *filename, const char *options, const char *message)
+{
+	if (!sv->cfg->on_event)
+		return;
+	struct fwkit_tftp_event ev = { .kind = kind, .transfer_id = t ? t->id : 0, .peer = peer ? peer : "",
+				       .filename = filename ? filename : "", .options = options ? options : "",
+				       .message = message ? message : "" };
+	if (t && t->s) {
+		const struct fwkit_tftp_stats *st = fwkit_tftp_session_stats(t->s);
+		ev.bytes = st->bytes_acked;
+		ev.total = fwkit_tftp_session_size(t->s);
+		ev.retransmissions = st->retransmissions;
+		uint64_t end = st->finished_ms ? st->finished_ms : now_ms();
+		ev.elapsed_ms = end - st->started_ms;
+	}
+	sv->cfg->on_event(sv->cfg->user, &ev);
+}
+
+/* Printable form of a client-supplied name: ASCII kept, everything else \xNN (tftpd's strnvis). */
+static void escape_name(char *dst, size_t cap, const char *src, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n && o + 5 < cap; i++) {
+		unsigned char c = (unsigned char)src[i];
+		if (c >= 0x20 && c < 0x7F && c != '\\' && c != '"')
+			dst[o++] = (char)c;
+		else
+			o += (size_t)snprintf(dst + o, cap - o, "\\x%02x", c);
+	}
+	dst[o] = 0;
+}
+
+static void peer_text(char *dst, size_t cap, const struct sockaddr_storage *ss)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		port = ntohs(a->sin_port);
+		snprintf(dst, cap, "%s:%u", host, port);
+	} else {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+		port = ntohs(a->sin6_port);
+		snprintf(dst, cap, "[%s]:%u", host, port);
+	}
+}
+
+static void options_text(char *dst, size_t cap, const struct fwkit_tftp_request *r, bool granted)
+{
+	size_t o = 0;
+	dst[0] = 0;
+	const struct {
+		const char *name;
+		const struct fwkit_tftp_option *opt;
+	} all[] = { { "blksize", &r->blksize }, { "timeout", &r->timeout }, { "tsize", &r->tsize },
+		    { "windowsize", &r->windowsize } };
+	for (size_t i = 0; i < 4; i++) {
+		const struct fwkit_tftp_option *opt = all[i].opt;
+		if (granted ? !opt->granted : !opt->asked)
+			continue;
+		int n = granted ? snprintf(dst + o, cap - o, "%s%s=%llu", o ? " " : "", all[i].name,
+					   (unsigned long long)opt->granted_value)
+				: opt->valid ? snprintf(dst + o, cap - o, "%s%s=%llu", o ? " " : "", all[i].name,
+							(unsigned long long)opt->value)
+					     : snprintf(dst + o, cap - o, "%s%s=(invalid)", o ? " " : "", all[i].name);
+		if (n < 0 || (size_t)n >= cap - o)
+			break;
+		o += (size_t)n;
+	}
+	if (!granted && r->unknown_options && o + 24 < cap)
+		snprintf(dst + o, cap - o, "%s%u unknown ignored", o ? " " : "", r->unknown_options);
+}
+
+static void send_error_to(struct server *sv, int fd, const struct sockaddr_storage *to, socklen_t tolen,
+			  enum fwkit_tftp_error_code code, const char *msg)
+{
+	size_t n = fwkit_tftp_error_packet(sv->out, sizeof(sv->out), code, msg);
+	if (n)
+		(void)sendto(fd, sv->out, n, 0, (const struct sockaddr *)to, tolen);
+}
+
+/* Opens NAME inside the served folder without following any symbolic link. */
+static int open_in_root(struct server *sv, const char *name, char *why, size_t why_size, int *code)
+{
+	char path[FWKIT_TFTP_MAX_FILENAME + 1];
+	snprintf(path, sizeof(path), "%s", name);
+	for (char *p = path; *p; p++)
+		if (*p == '\\')
+			*p = '/'; /* Windows clients (tftpd32 users) send backslashes */
+	if (path[0] == '/') {
+		*code = TFTP_EACCESS;
+		snprintf(why, why_size, "absolute file names are refused");
+		return -1;
+	}
+	int dir = dup(sv->root_fd);
+	char *save = path;
+	while (dir >= 0) {
+		char *slash = strchr(save, '/');
+		if (slash)
+			*slash = 0;
+		if (strcmp(save, "..") == 0) {
+			close(dir);
+			*code = TFTP_EACCESS;
+			snprintf(why, why_size, "\"..\" in a file name is refused");
+			return -1;
+		}
+		if (!slash) {
+			int fd = openat(dir, save, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+			int err = errno;
+			close(dir);
+			if (fd < 0) {
+				*code = err == ENOENT ? TFTP_ENOTFOUND : TFTP_EACCESS;
+				snprintf(why, why_size, "%s", err == ELOOP ? "symbolic links are not followed" : strerror(err));
+			}
+			return fd;
+		}
+		if (save[0] == 0 || strcmp(save, ".") == 0) {
+			save = slash + 1;
+			continue;
+		}
+		int next = openat(dir, save, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int err = errno;
+		close(dir);
+		if (next < 0) {
+			*code = err == ENOENT ? TFTP_ENOTFOUND : TFTP_EACCESS;
+			snprintf(why, why_size, "%s", err == ELOOP || err == ENOTDIR ? "not a folder (symbolic links are not followed)" : strerror(err));
+			return -1;
+		}
+		dir = next;
+		save = slash + 1;
+	}
+	*code = TFTP_EUNDEF;
+	snprintf(why, why_size, "cannot open the served folder");
+	return -1;
+}
+
+/* netascii: LF becomes CR LF, a bare CR becomes CR NUL (RFC 764 as RFC 1350 requires). */
+static uint8_t *to_netascii(const uint8_t *d, size_t n, size_t *out_len)
+{
+	size_t extra = 0;
+	for (size_t i = 0; i < n; i++)
+		if (d[i] == '\n' || d[i] == '\r')
+			extra++;
+	uint8_t *o = malloc(n + extra + 1);
+	if (!o)
+		return NULL;
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (d[i] == '\n') {
+			o[w++] = '\r';
+			o[w++] = '\n';
+		} else if (d[i] == '\r') {
+			o[w++] = '\r';
+			o[w++] = 0;
+		} else {
+			o[w++] = d[i];
+		}
+	}
+	*out_len = w;
+	return o;
+}
+
+static void close_transfer(struct server *sv, size_t i)
+{
+	struct transfer *t = &sv->t[i];
+	if (t->fd >= 0)
+		close(t->fd);
+	fwkit_tftp_session_free(t->s);
+	free(t->owned);
+	if (t->map && t->map != sv->file_map)
+		munmap(t->map, t->map_len);
+	sv->t[i] = sv->t[--sv->nt];
+}
+
+static void pump(struct server *sv, struct transfer *t)
+{
+	uint64_t now = now_ms();
+	size_t n;
+	while ((n = fwkit_tftp_session_next(t->s, now, sv->out, sizeof(sv->out))) > 0) {
+		if (send(t->fd, sv->out, n, 0) < 0 && errno != EAGAIN && errno != ECONNREFUSED)
+			break; /* lost like any datagram; the timer retransmits */
+	}
+}
+
+static void handle_request(struct server *sv, size_t len, const struct sockaddr_storage *from, socklen_t fromlen)
+{
+	char peer[80], why[256], name[4 * FWKIT_TFTP_MAX_FILENAME + 1], opts[160];
+	peer_text(peer, sizeof(peer), from);
+	struct fwkit_tftp_request req;
+	int code = fwkit_tftp_parse_request(sv->pkt, len, &req, why, sizeof(why));
+	escape_name(name, sizeof(name), req.filename, req.filename_len);
+	if (code >= 0) {
+		emit(sv, TFTP_EV_REFUSED, NULL, peer, name, NULL, why);
+		send_error_to(sv, sv->listen_fd, from, fromlen, (enum fwkit_tftp_error_code)code, why);
+		return;
+	}
+	options_text(opts, sizeof(opts), &req, false);
+	emit(sv, TFTP_EV_REQUEST, NULL, peer, name, opts, req.opcode == TFTP_WRQ ? "write request" : "read request");
+	if (req.opcode == TFTP_WRQ) {
+		emit(sv, TFTP_EV_REFUSED, NULL, peer, name, NULL, "write requests are refused: fwkit serves read-only");
+		send_error_to(sv, sv->listen_fd, from, fromlen, TFTP_EACCESS, "read-only server: write requests are refused");
+		return;
+	}
+	if (sv->nt >= (sv->cfg->max_sessions ? sv->cfg->max_sessions : 64)) {
+		emit(sv, TFTP_EV_REFUSED, NULL, peer, name, NULL, "too many transfers at once");
+		send_error_to(sv, sv->listen_fd, from, fromlen, TFTP_EUNDEF, "server busy, try again");
+		return;
+	}
+
+	/* find the bytes to serve */
+	void *map = NULL;
+	size_t map_len = 0;
+	if (sv->file_map || sv->root_fd < 0) {
+		const char *base = strrchr(req.filename, '/');
+		base = base ? base + 1 : req.filename;
+		if (!sv->cfg->any_name && strcmp(req.filename, sv->file_name) != 0 && strcmp(base, sv->file_name) != 0) {
+			snprintf(why, sizeof(why), "file not found (this server offers \"%s\"; --any-name serves it under any name)",
+				 sv->file_name);
+			emit(sv, TFTP_EV_REFUSED, NULL, peer, name, NULL, why);
+			send_error_to(sv, sv->listen_fd, from, fromlen, TFTP_ENOTFOUND, "file not found");
+			return;
+		}
+		map = sv->file_map;
+		map_len = sv->file_len;
+	} else {
+		int fd = open_in_root(sv, req.filename, why, sizeof(why), &code);
+		struct stat st;
+		if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+			close(fd);
+			fd = -1;
+			code = TFTP_EACCESS;
+			snprintf(why, sizeof(why), "not a regular file");
+		}
+		if (fd < 0) {
+			emit(sv, TFTP_EV_REFUSED, NULL, peer, name, NULL, why);
+			send_error_to(sv, sv->listen_fd, from, fromlen, (enum fwkit_tftp_error_code)code,
+				      code == TFTP_ENOTFOUND ? "file not found" : "access violation");
+			return;
+		}
+		map_len = (size_t)st.st_size;
+		if (map_len) {
+			map = mmap(NULL, map_len, PROT_READ, MAP_PRIVATE, fd, 0);
+			if (map == MAP_FAILED)
+				map = NULL;
+		}
+		close(fd);
+		if (map_len && !map) {
+			emit(sv, TFTP_EV_REFUSED, NULL, peer, name, NULL, "cannot map the file");
+			send_error_to(sv, sv->listen_fd, from, fromlen, TFTP_EUNDEF, "cannot read the file");
+			return;
+		}
+		if (sv->cfg->check && !sv->cfg->check(sv->cfg->user, req.filename, map, map_len, why, sizeof(why))) {
+			if (map)
+				munmap(map, map_len);
+			char msg[300];
+			snprintf(msg, sizeof(msg), "refused by the image check: %s", why);
+			emit(sv, TFTP_EV_REFUSED, NULL, peer, name, NULL, msg);
+			send_error_to(sv, sv->listen_fd, from, fromlen, TFTP_EACCESS, "image failed fwkit's check");
+			return;
+		}
+	}
+
+	if (sv->nt == sv->cap) {
+		size_t nc = sv->cap ? sv->cap * 2 : 8;
+		struct transfer *nt = realloc(sv->t, nc * sizeof(*nt));
+		if (!nt) {
+			if (map && map != sv->file_map)
+				munmap(map, map_len);
+			return;
+		}
+		sv->t = nt;
+		sv->cap = nc;
+	}
+	struct transfer *t = &sv->t[sv->nt];
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	t->map = map;
+	t->map_len = map_len;
+	t->id = ++sv->next_id;
+	snprintf(t->peer, sizeof(t->peer), "%s", peer);
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	sv->nt++;
+	const uint8_t *data = map;
+	size_t size = map_len;
+	if (req.netascii) {
+		t->owned = to_netascii(map, map_len, &size);
+		data = t->owned;
+	}
+	/* the transfer's own socket: same local address, new port, connected to the client */
+	t->fd = socket(sv->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_storage local = sv->local;
+	if (local.ss_family == AF_INET)
+		((struct sockaddr_in *)&local)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&local)->sin6_port = 0;
+	int big = 4 << 20;
+	if (t->fd < 0 || (req.netascii && !t->owned) || bind(t->fd, (struct sockaddr *)&local, sv->local_len) != 0 ||
+	    connect(t->fd, (const struct sockaddr *)from, fromlen) != 0) {
+		snprintf(why, sizeof(why), "cannot open a socket for the transfer: %s", strerror(errno));
+		emit(sv, TFTP_EV_REFUSED, t, peer, name, NULL, why);
+		send_error_to(sv, sv->listen_fd, from, fromlen, TFTP_EUNDEF, "server error");
+		close_transfer(sv, sv->nt - 1);
+		return;
+	}
+	(void)setsockopt(t->fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	(void)setsockopt(t->fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	int err_code = -1;
+	t->s = fwkit_tftp_session_new(&req, data, size, &sv->cfg->limits, now_ms(), &err_code, why, sizeof(why));
+	if (!t->s) {
+		emit(sv, TFTP_EV_REFUSED, t, peer, name, NULL, why);
+		size_t n = fwkit_tftp_error_packet(sv->out, sizeof(sv->out), (enum fwkit_tftp_error_code)err_code, why);
+		if (n)
+			(void)send(t->fd, sv->out, n, 0);
+		close_transfer(sv, sv->nt - 1);
+		return;
+	}
+	options_text(opts, sizeof(opts), &req, true);
+	snprintf(why, sizeof(why), "%s, blksize %u, windowsize %u, %zu bytes", req.netascii ? "netascii" : "octet",
+		 fwkit_tftp_session_blksize(t->s), fwkit_tftp_session_windowsize(t->s), size);
+	emit(sv, TFTP_EV_START, t, peer, name, opts, why);
+	t->last_progress = now_ms();
+	pump(sv, t);
+}
+
+/* Returns true when a transfer completed (for --once). */
+static bool service_transfer(struct server *sv, size_t i, bool readable)
+{
+	struct transfer *t = &sv->t[i];
+	uint64_t now = now_ms();
+	if (readable) {
+		for (;;) {
+			ssize_t n = recv(t->fd, sv->pkt, sizeof(sv->pkt), MSG_DONTWAIT);
+			if (n < 0)
+				break;
+			fwkit_tftp_session_input(t->s, sv->pkt, (size_t)n, now);
+		}
+	}
+	fwkit_tftp_session_tick(t->s, now);
+	enum fwkit_tftp_state st = fwkit_tftp_session_state(t->s);
+	if (st == TFTP_SENDING) {
+		pump(sv, t);
+		if (now - t->last_progress >= PROGRESS_INTERVAL_MS) {
+			t->last_progress = now;
+			emit(sv, TFTP_EV_PROGRESS, t, t->peer, t->name, NULL, NULL);
+		}
+		return false;
+	}
+	bool done = st == TFTP_DONE;
+	emit(sv, done ? TFTP_EV_DONE : TFTP_EV_FAILED, t, t->peer, t->name, NULL,
+	     done ? "transfer complete" : fwkit_tftp_session_failure(t->s));
+	close_transfer(sv, i);
+	return done;
+}
+
+static enum fwkit_status bind_listener(struct fwkit_ctx *ctx, struct server *sv)
+{
+	const struct fwkit_tftp_server_config *cfg = sv->cfg;
+	const char *addr = cfg->bind && cfg->bind[0] ? cfg->bind : "0.0.0.0";
+	char port[8];
+	snprintf(port, sizeof(port), "%u", cfg->port ? cfg->port : 69);
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
+				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE };
+	struct addrinfo *ai = NULL;
+	int gr = getaddrinfo(addr, port, &hints, &ai);
+	if (gr != 0 || !ai)
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, "a numeric IPv4 or IPv6 address", addr,
+				   "serve: cannot use bind address");
+	sv->family = ai->ai_family;
+	sv->listen_fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sv->listen_fd < 0) {
+		freeaddrinfo(ai);
+		return FWKIT_RAISE(ctx, FWKIT_E_IO, FWKIT_NO_OFFSET, NULL, NULL, "serve: socket: %s", strerror(errno));
+	}
+	if (ai->ai_family == AF_INET6) {
+		int off = 0; /* "::" serves IPv4 clients too */
+		(void)setsockopt(sv->listen_fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	}
+	if (bind(sv->listen_fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		int err = errno;
+		freeaddrinfo(ai);
+		if (err == EACCES)
+			return FWKIT_RAISE(ctx, FWKIT_E_PERMISSION, FWKIT_NO_OFFSET, NULL, NULL,
+					   "serve: binding UDP port %s needs root or CAP_NET_BIND_SERVICE: run fwkit with sudo, "
+					   "or give it the capability (sudo setcap cap_net_bind_service=+ep \"$(command -v fwkit)\"), "
+					   "or use --bind %s:6969 with a client that can change port",
+					   port, addr);
+		if (err == EADDRINUSE)
+			return FWKIT_RAISE(ctx, FWKIT_E_IO, FWKIT_NO_OFFSET, NULL, NULL,
+					   "serve: UDP port %s on %s is already in use (another TFTP server? see: ss -ulnp | grep ':%s ')",
+					   port, addr, port);
+		if (err == EADDRNOTAVAIL)
+			return FWKIT_RAISE(ctx, FWKIT_E_IO, FWKIT_NO_OFFSET, NULL, NULL,
+					   "serve: %s is not an address of this machine (add it to an interface first)", addr);
+		return FWKIT_RAISE(ctx, FWKIT_E_IO, FWKIT_NO_OFFSET, NULL, NULL, "serve: bind %s port %s: %s", addr, port,
+				   strerror(err));
+	}
+	freeaddrinfo(ai);
+	sv->local_len = sizeof(sv->local);
+	getsockname(sv->listen_fd, (struct sockaddr *)&sv->local, &sv->local_len);
+	int big = 4 << 20;
+	(void)setsockopt(sv->listen_fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	return FWKIT_OK;
+}
+
+static enum fwkit_status drop_privileges(struct fwkit_ctx *ctx, const char *user)
+{
+	if (geteuid() != 0)
+		return FWKIT_OK;
+	const char *name = user ? user : "nobody";
+	if (strcmp(name, "root") == 0)
+		return FWKIT_OK; /* asked to stay root */
+	struct passwd *pw = getpwnam(name);
+	if (!pw)
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, "an existing user", name,
+				   "serve: cannot drop privileges");
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+		return FWKIT_RAISE(ctx, FWKIT_E_PERMISSION, FWKIT_NO_OFFSET, NULL, NULL,
+				   "serve: cannot switch to user %s: %s", name, strerror(errno));
+	return FWKIT_OK;
+}
+
+enum fwkit_status fwkit_tftp_serve(struct fwkit_ctx *ctx, const struct fwkit_tftp_server_config *cfg,
+				   volatile sig_atomic_t *stop)
+{
+	struct server sv;
+	memset(&sv, 0, sizeof(sv));
+	sv.cfg = cfg;
+	sv.listen_fd = -1;
+	sv.root_fd = -1;
+	enum fwkit_status st = FWKIT_OK;
+	char why[256];
+	if (cfg->file) {
+		ctx_set_input_name(ctx, cfg->file);
+		int fd = open(cfg->file, O_RDONLY | O_CLOEXEC);
+		struct stat s;
+		if (fd < 0 || fstat(fd, &s) != 0 || !S_ISREG(s.st_mode)) {
+			if (fd >= 0)
+				close(fd);
+			return FWKIT_RAISE(ctx, fd < 0 && errno == ENOENT ? FWKIT_E_NOT_FOUND : FWKIT_E_IO, FWKIT_NO_OFFSET,
+					   "a readable regular file", NULL, "serve: cannot serve this file");
+		}
+		sv.file_len = (size_t)s.st_size;
+		if (sv.file_len) {
+			sv.file_map = mmap(NULL, sv.file_len, PROT_READ, MAP_PRIVATE, fd, 0);
+			if (sv.file_map == MAP_FAILED) {
+				close(fd);
+				return FWKIT_RAISE(ctx, FWKIT_E_IO, FWKIT_NO_OFFSET, NULL, NULL, "serve: cannot map: %s", strerror(errno));
+			}
+		} else {
+			sv.file_map = (void *)"";
+		}
+		close(fd);
+		sv.file_name = strrchr(cfg->file, '/') ? strrchr(cfg->file, '/') + 1 : cfg->file;
+		if (cfg->check && !cfg->check(cfg->user, cfg->file, sv.file_map, sv.file_len, why, sizeof(why))) {
+			st = FWKIT_RAISE(ctx, FWKIT_E_UNSAFE, FWKIT_NO_OFFSET, NULL, NULL, "serve: refusing to serve: %s", why);
+			goto out;
+		}
+	} else {
+		ctx_set_input_name(ctx, cfg->root);
+		sv.root_fd = open(cfg->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sv.root_fd < 0)
+			return FWKIT_RAISE(ctx, errno == ENOENT ? FWKIT_E_NOT_FOUND : FWKIT_E_IO, FWKIT_NO_OFFSET, "a folder", NULL,
+					   "serve: cannot open the folder: %s", strerror(errno));
+	}
+	st = bind_listener(ctx, &sv);
+	if (st != FWKIT_OK)
+		goto out;
+	st = drop_privileges(ctx, cfg->drop_user);
+	if (st != FWKIT_OK)
+		goto out;
+	{
+		char where[120];
+		peer_text(where, sizeof(where), &sv.local);
+		emit(&sv, TFTP_EV_LISTENING, NULL, where, sv.file_name ? sv.file_name : cfg->root, NULL, "listening");
+	}
+	struct pollfd *pfd = NULL;
+	size_t pcap = 0;
+	while (!(stop && *stop)) {
+		if (pcap < sv.nt + 1) {
+			pcap = (sv.nt + 1) * 2;
+			struct pollfd *np = realloc(pfd, pcap * sizeof(*np));
+			if (!np)
+				break;
+			pfd = np;
+		}
+		pfd[0] = (struct pollfd){ .fd = sv.listen_fd, .events = POLLIN };
+		uint64_t now = now_ms(), wake = now + PROGRESS_INTERVAL_MS;
+		for (size_t i = 0; i < sv.nt; i++) {
+			pfd[i + 1] = (struct pollfd){ .fd = sv.t[i].fd, .events = POLLIN };
+			uint64_t d = fwkit_tftp_session_deadline(sv.t[i].s);
+			if (d < wake)
+				wake = d;
+		}
+		int timeout = wake > now ? (int)(wake - now) : 0;
+		size_t polled = sv.nt;
+		int pr = poll(pfd, polled + 1, timeout);
+		if (pr < 0 && errno != EINTR)
+			break;
+		bool finished = false;
+		/* transfers first (they may close and reorder the array, so walk it backwards) */
+		for (size_t i = polled; i-- > 0;) {
+			bool readable = pr > 0 && (pfd[i + 1].revents & (POLLIN | POLLERR));
+			if (service_transfer(&sv, i, readable))
+				finished = true;
+		}
+		if (pr > 0 && (pfd[0].revents & POLLIN)) {
+			for (int k = 0; k < 64; k++) {
+				struct sockaddr_storage from;
+				socklen_t fromlen = sizeof(from);
+				ssize_t n = recvfrom(sv.listen_fd, sv.pkt, sizeof(sv.pkt), MSG_DONTWAIT, (struct sockaddr *)&from,
+						     &fromlen);
+				if (n < 0)
+					break;
+				handle_request(&sv, (size_t)n, &from, fromlen);
+			}
+		}
+		if (finished && cfg->once)
+			break;
+	}
+	free(pfd);
+out:
+	while (sv.nt)
+		close_transfer(&sv, sv.nt - 1);
+	free(sv.t);
+	if (sv.listen_fd >= 0)
+		close(sv.listen_fd);
+	if (sv.root_fd >= 0)
+		close(sv.root_fd);
+	if (sv.file_map && sv.file_len)
+		munmap(sv.file_map, sv.file_len);
+	return st;
+}

@@ -1,0 +1,366 @@
+/*
+ * The TFTP read-transfer state machine: no sockets, no clock of its own.
+ *
+ * Sources: RFC 1350 (packets, lock-step), RFC 2347 (OACK), RFC 2348 (blksize 8..65464),
+ * RFC 2349 (timeout 1..255 s, tsize), RFC 7440 (windowsize 1..65535: the sender sends a window,
+ * the receiver acknowledges its last in-order block; an earlier block acknowledged means a gap,
+ * and the sender restarts after it). Blocks are counted with 64 bits inside and sent modulo
+ * 65536, so transfers past block 65535 roll over to 0 as tftp-hpa, curl and U-Boot expect.
+ *
+ * Duplicate ACKs are never answered with data: answering them is the Sorcerer's Apprentice bug
+ * (RFC 1123 4.2.3.1), and U-Boot sends the same ACK twice often (lab.md 2d). Only the timer
+ * retransmits.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/cursor.h"
+#include "fwkit/tftp.h"
+
+struct fwkit_tftp_session {
+	const uint8_t *data;
+	uint64_t size;
+	unsigned blksize, windowsize;
+	unsigned timeout_ms, max_retries;
+	bool oack;             /* an OACK is (being) sent and ACK 0 is awaited */
+	bool oack_pending;     /* the OACK still has to go out (first time or again) */
+	uint8_t oack_pkt[256];
+	size_t oack_len;
+	uint64_t base;         /* first unacknowledged block (1-based) */
+	uint64_t next;         /* next block to send in the current window */
+	uint64_t window_end;   /* last block of the current window */
+	uint64_t highest_sent; /* highest block sent so far */
+	uint64_t last_block;   /* the final block: size / blksize + 1 (it may be empty) */
+	uint64_t deadline;
+	unsigned retries;
+	bool resending;        /* the packets going out now are retransmissions */
+	enum fwkit_tftp_state state;
+	char failure[128];
+	struct fwkit_tftp_stats stats;
+};
+
+static void put16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+size_t fwkit_tftp_error_packet(uint8_t *buf, size_t cap, enum fwkit_tftp_error_code code, const char *msg)
+{
+	size_t mlen = strlen(msg);
+	if (mlen > 200)
+		mlen = 200;
+	if (cap < 5 + mlen)
+		return 0;
+	put16(buf, TFTP_ERROR);
+	put16(buf + 2, (unsigned)code);
+	memcpy(buf + 4, msg, mlen);
+	buf[4 + mlen] = 0;
+	return 5 + mlen;
+}
+
+/* A decimal option value, 1 to 20 digits, nothing else (no sign, no blanks). */
+static bool parse_value(const char *s, size_t n, uint64_t *out)
+{
+	if (n == 0 || n > 19)
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+int fwkit_tftp_parse_request(const uint8_t *pkt, size_t len, struct fwkit_tftp_request *req, char *why, size_t why_size)
+{
+	memset(req, 0, sizeof(*req));
+	struct cursor c;
+	cursor_init(&c, pkt, len, 0);
+	unsigned op = cursor_be16(&c);
+	if (!cursor_ok(&c)) {
+		snprintf(why, why_size, "packet of %zu bytes is too short for an opcode", len);
+		return TFTP_EBADOP;
+	}
+	if (op != TFTP_RRQ && op != TFTP_WRQ) {
+		snprintf(why, why_size, "opcode %u is not a request", op);
+		return TFTP_EBADOP;
+	}
+	req->opcode = (enum fwkit_tftp_opcode)op;
+	size_t flen = 0, mlen = 0;
+	const char *fname = cursor_cstr(&c, FWKIT_TFTP_MAX_FILENAME, &flen);
+	if (!fname) {
+		snprintf(why, why_size, "file name not terminated (or longer than %d bytes)", FWKIT_TFTP_MAX_FILENAME);
+		return TFTP_EBADOP;
+	}
+	memcpy(req->filename, fname, flen);
+	req->filename[flen] = 0;
+	req->filename_len = flen;
+	const char *mode = cursor_cstr(&c, sizeof(req->mode) - 1, &mlen);
+	if (!mode) {
+		snprintf(why, why_size, "transfer mode missing or not terminated");
+		return TFTP_EBADOP;
+	}
+	memcpy(req->mode, mode, mlen);
+	req->mode[mlen] = 0;
+	if (strcasecmp(req->mode, "octet") == 0)
+		req->netascii = false;
+	else if (strcasecmp(req->mode, "netascii") == 0)
+		req->netascii = true;
+	else {
+		snprintf(why, why_size, "transfer mode \"%s\" is not supported (octet, netascii)", req->mode);
+		return TFTP_EBADOP;
+	}
+	if (flen == 0) {
+		snprintf(why, why_size, "empty file name");
+		return TFTP_EBADOP;
+	}
+	/* options: name\0value\0 pairs up to the end of the packet */
+	while (cursor_remaining(&c) > 0) {
+		size_t nlen = 0, vlen = 0;
+		const char *name = cursor_cstr(&c, 64, &nlen);
+		const char *value = name ? cursor_cstr(&c, 64, &vlen) : NULL;
+		if (!name || !value) {
+			snprintf(why, why_size, "option list not terminated");
+			return TFTP_EBADOP;
+		}
+		struct fwkit_tftp_option *o = NULL;
+		if (nlen == 7 && strncasecmp(name, "blksize", 7) == 0)
+			o = &req->blksize;
+		else if (nlen == 7 && strncasecmp(name, "timeout", 7) == 0)
+			o = &req->timeout;
+		else if (nlen == 5 && strncasecmp(name, "tsize", 5) == 0)
+			o = &req->tsize;
+		else if (nlen == 10 && strncasecmp(name, "windowsize", 10) == 0)
+			o = &req->windowsize;
+		if (!o) {
+			req->unknown_options++; /* RFC 2347: unknown options are ignored */
+			continue;
+		}
+		o->asked = true;
+		o->valid = parse_value(value, vlen, &o->value);
+	}
+	return -1;
+}
+
+struct fwkit_tftp_session *fwkit_tftp_session_new(struct fwkit_tftp_request *req, const uint8_t *data, uint64_t size,
+						  const struct fwkit_tftp_limits *lim, uint64_t now, int *err_code,
+						  char *why, size_t why_size)
+{
+	*err_code = -1;
+	struct fwkit_tftp_limits l = lim ? *lim : (struct fwkit_tftp_limits){ 0 };
+	if (!l.max_blksize || l.max_blksize > FWKIT_TFTP_MAX_BLKSIZE)
+		l.max_blksize = FWKIT_TFTP_MAX_BLKSIZE;
+	if (l.max_blksize < FWKIT_TFTP_MIN_BLKSIZE)
+		l.max_blksize = FWKIT_TFTP_MIN_BLKSIZE;
+	if (!l.max_windowsize)
+		l.max_windowsize = 64;
+	if (!l.timeout_ms)
+		l.timeout_ms = 1000;
+	if (!l.max_retries)
+		l.max_retries = 5;
+
+	if (req->blksize.asked && req->blksize.valid && req->blksize.value < FWKIT_TFTP_MIN_BLKSIZE) {
+		*err_code = TFTP_EOPTNEG;
+		snprintf(why, why_size, "blksize %llu is below the minimum of 8 (RFC 2348)",
+			 (unsigned long long)req->blksize.value);
+		return NULL;
+	}
+	struct fwkit_tftp_session *s = calloc(1, sizeof(*s));
+	if (!s) {
+		*err_code = TFTP_EUNDEF;
+		snprintf(why, why_size, "out of memory");
+		return NULL;
+	}
+	s->data = data;
+	s->size = size;
+	s->blksize = FWKIT_TFTP_DEFAULT_BLKSIZE;
+	s->windowsize = 1;
+	s->timeout_ms = l.timeout_ms;
+	s->max_retries = l.max_retries;
+	s->stats.started_ms = now;
+
+	/* negotiate: grant what is valid, capped by our limits; ignore the rest (RFC 2347) */
+	uint8_t *w = s->oack_pkt;
+	put16(w, TFTP_OACK);
+	size_t pos = 2;
+	char val[24];
+#define GRANT(opt, name, v)                                                                              \
+	do {                                                                                             \
+		(opt).granted = true;                                                                    \
+		(opt).granted_value = (v);                                                               \
+		int n_ = snprintf(val, sizeof(val), "%llu", (unsigned long long)(v));                    \
+		size_t nl_ = strlen(name);                                                               \
+		memcpy(w + pos, name, nl_ + 1);                                                          \
+		pos += nl_ + 1;                                                                          \
+		memcpy(w + pos, val, (size_t)n_ + 1);                                                    \
+		pos += (size_t)n_ + 1;                                                                   \
+	} while (0)
+	if (req->blksize.asked && req->blksize.valid) {
+		uint64_t v = req->blksize.value > l.max_blksize ? l.max_blksize : req->blksize.value;
+		s->blksize = (unsigned)v;
+		GRANT(req->blksize, "blksize", v);
+	}
+	if (req->timeout.asked && req->timeout.valid && req->timeout.value >= 1 && req->timeout.value <= 255) {
+		s->timeout_ms = (unsigned)req->timeout.value * 1000;
+		GRANT(req->timeout, "timeout", req->timeout.value);
+	}
+	if (req->tsize.asked && req->tsize.valid)
+		GRANT(req->tsize, "tsize", size);
+	if (req->windowsize.asked && req->windowsize.valid && req->windowsize.value >= 1 &&
+	    req->windowsize.value <= 65535) {
+		uint64_t v = req->windowsize.value > l.max_windowsize ? l.max_windowsize : req->windowsize.value;
+		s->windowsize = (unsigned)v;
+		GRANT(req->windowsize, "windowsize", v);
+	}
+#undef GRANT
+	s->oack_len = pos;
+	s->oack = pos > 2;
+	s->oack_pending = s->oack;
+	s->last_block = size / s->blksize + 1;
+	s->base = 1;
+	s->next = s->oack ? 0 : 1; /* with an OACK, DATA waits for ACK 0 */
+	s->window_end = s->oack ? 0 : (s->windowsize < s->last_block ? s->windowsize : s->last_block);
+	s->deadline = UINT64_MAX;
+	return s;
+}
+
+void fwkit_tftp_session_free(struct fwkit_tftp_session *s)
+{
+	free(s);
+}
+
+size_t fwkit_tftp_session_next(struct fwkit_tftp_session *s, uint64_t now, uint8_t *buf, size_t cap)
+{
+	if (s->state != TFTP_SENDING)
+		return 0;
+	if (s->oack_pending) {
+		if (cap < s->oack_len)
+			return 0;
+		memcpy(buf, s->oack_pkt, s->oack_len);
+		s->oack_pending = false;
+		s->deadline = now + s->timeout_ms;
+		s->stats.packets_sent++;
+		if (s->resending)
+			s->stats.retransmissions++;
+		return s->oack_len;
+	}
+	if (s->oack || s->next == 0 || s->next > s->window_end)
+		return 0;
+	uint64_t blk = s->next;
+	uint64_t off = (blk - 1) * s->blksize;
+	size_t n = off >= s->size ? 0 : (s->size - off < s->blksize ? (size_t)(s->size - off) : s->blksize);
+	if (cap < 4 + n)
+		return 0;
+	put16(buf, TFTP_DATA);
+	put16(buf + 2, (unsigned)(blk & 0xFFFF));
+	if (n)
+		memcpy(buf + 4, s->data + off, n);
+	s->next++;
+	s->stats.packets_sent++;
+	if (blk <= s->highest_sent)
+		s->stats.retransmissions++;
+	else
+		s->highest_sent = blk;
+	if (s->next > s->window_end)
+		s->deadline = now + s->timeout_ms; /* the window is out: wait for its ACK */
+	return 4 + n;
+}
+
+static void start_window(struct fwkit_tftp_session *s)
+{
+	s->next = s->base;
+	uint64_t end = s->base + s->windowsize - 1;
+	s->window_end = end < s->last_block ? end : s->last_block;
+	s->retries = 0;
+	s->deadline = UINT64_MAX;
+}
+
+void fwkit_tftp_session_input(struct fwkit_tftp_session *s, const uint8_t *pkt, size_t len, uint64_t now)
+{
+	if (s->state != TFTP_SENDING || len < 4)
+		return;
+	struct cursor c;
+	cursor_init(&c, pkt, len, 0);
+	unsigned op = cursor_be16(&c);
+	unsigned num = cursor_be16(&c);
+	if (op == TFTP_ERROR) {
+		size_t mlen = 0;
+		const char *msg = cursor_cstr(&c, 100, &mlen);
+		snprintf(s->failure, sizeof(s->failure), "client sent error %u: %.*s", num, (int)(msg ? mlen : 0),
+			 msg ? msg : "");
+		s->state = TFTP_FAILED;
+		s->stats.finished_ms = now;
+		return;
+	}
+	if (op != TFTP_ACK)
+		return; /* anything else on a read transfer is ignored */
+	if (s->oack) {
+		if (num != 0) {
+			s->stats.duplicate_acks++;
+			return;
+		}
+		s->oack = false;
+		s->base = 1;
+		start_window(s);
+		return;
+	}
+	/* map the 16-bit block number into the window: prev is the last block acknowledged */
+	uint64_t prev = s->base - 1;
+	uint64_t acked = prev + ((num - (unsigned)(prev & 0xFFFF)) & 0xFFFF);
+	if (acked == prev || acked > s->highest_sent) {
+		s->stats.duplicate_acks++; /* old or repeated: never answered with data */
+		return;
+	}
+	uint64_t acked_bytes = acked * s->blksize;
+	s->stats.bytes_acked = acked_bytes > s->size ? s->size : acked_bytes;
+	s->base = acked + 1;
+	if (s->base > s->last_block) {
+		s->state = TFTP_DONE;
+		s->stats.bytes_acked = s->size;
+		s->stats.finished_ms = now;
+		s->deadline = UINT64_MAX;
+		return;
+	}
+	s->resending = acked < s->window_end; /* a gap inside the window: restart after it (RFC 7440) */
+	start_window(s);
+}
+
+void fwkit_tftp_session_tick(struct fwkit_tftp_session *s, uint64_t now)
+{
+	if (s->state != TFTP_SENDING || now < s->deadline)
+		return;
+	if (++s->retries > s->max_retries) {
+		snprintf(s->failure, sizeof(s->failure), "timed out: no acknowledgement after %u retransmissions",
+			 s->max_retries);
+		s->state = TFTP_FAILED;
+		s->stats.finished_ms = now;
+		s->deadline = UINT64_MAX;
+		return;
+	}
+	unsigned retries = s->retries;
+	if (s->oack) {
+		s->oack_pending = true;
+	} else {
+		start_window(s);
+		s->retries = retries;
+	}
+	s->resending = true;
+	s->deadline = UINT64_MAX; /* set again when the retransmission has gone out */
+}
+
+uint64_t fwkit_tftp_session_deadline(const struct fwkit_tftp_session *s)
+{
+	return s->state == TFTP_SENDING ? s->deadline : UINT64_MAX;
+}
+
+enum fwkit_tftp_state fwkit_tftp_session_state(const struct fwkit_tftp_session *s) { return s->state; }
+const struct fwkit_tftp_stats *fwkit_tftp_session_stats(const struct fwkit_tftp_session *s) { return &s->stats; }
+const char *fwkit_tftp_session_failure(const struct fwkit_tftp_session *s) { return s->failure; }
+unsigned fwkit_tftp_session_blksize(const struct fwkit_tftp_session *s) { return s->blksize; }
+unsigned fwkit_tftp_session_windowsize(const struct fwkit_tftp_session *s) { return s->windowsize; }
+uint64_t fwkit_tftp_session_size(const struct fwkit_tftp_session *s) { return s->size; }
