@@ -12,5 +12,7 @@
 #include "codec.h"
 #include "uimage.h"
 #include "env.h"
+#include "tftp.h"
+#include "profile.h"
 
 #endif
