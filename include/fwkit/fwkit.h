@@ -14,5 +14,6 @@
 #include "env.h"
 #include "tftp.h"
 #include "profile.h"
+#include "inspect.h"
 
 #endif

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 
 const struct cli_command *const cli_commands[] = {
+	&cmd_compare,
 	&cmd_env_config,
 	&cmd_env_corrupt,
 	&cmd_env_create,
@@ -15,6 +16,12 @@ const struct cli_command *const cli_commands[] = {
 	&cmd_env_list,
 	&cmd_env_set,
 	&cmd_env_unset,
+	&cmd_inspect,
+	&cmd_layout,
+	&cmd_mac_list,
+	&cmd_mac_set,
+	&cmd_profile_list,
+	&cmd_profile_show,
 	&cmd_serve,
 	&cmd_uimage_create,
 	&cmd_uimage_extract,

@@ -13,7 +13,8 @@
 		   "Flash via TFTP); device IP 192.168.31.1, server IP 192.168.31.100; type the file name",          \
 	  .source = "seed 000 (forum); formats.md 4.6" }
 
-/* 3G v2 and 4A Gigabit share one flash layout (formats.md 3.2). */
+/* 3G v2 and 4A Gigabit share one flash layout (formats.md 3.2). The MT7612E 5 GHz EEPROM reports chip
+ * id 0x7662 (seen in the Mi Router 3G factory dump of ../shared/testdata/real/mi-r3g-noob). */
 #define XIAOMI_MT7621_NOR_LAYOUT                                                                                  \
 	.soc = "MT7621A", .flash_size = 0x1000000, .erase_size = 0x10000, .nparts = 8,                            \
 	.parts = {                                                                                                \
@@ -36,7 +37,7 @@
 		{ "factory", 0x8004, FWKIT_MAC_WLAN_5G, 3 },                                                      \
 	},                                                                                                        \
 	.neeproms = 2,                                                                                            \
-	.eeproms = { { "factory", 0x0000, 0x400, 0x7603, "2.4GHz" }, { "factory", 0x8000, 0x200, 0x7612, "5GHz" } }, \
+	.eeproms = { { "factory", 0x0000, 0x400, 0x7603, "2.4GHz" }, { "factory", 0x8000, 0x200, 0x7662, "5GHz" } }, \
 	.firmware_max = 0xE80000, .nrecovery = 1, .recovery = { XIAOMI_TFTP_MENU }
 
 const struct fwkit_profile fwkit_devices_xiaomi[] = {
@@ -82,7 +83,7 @@ const struct fwkit_profile fwkit_devices_xiaomi[] = {
 		.nmacs = 2,
 		.macs = { { "factory", 0x0004, FWKIT_MAC_WLAN_2G, 1 }, { "factory", 0x8004, FWKIT_MAC_WLAN_5G, 2 } },
 		.neeproms = 2,
-		.eeproms = { { "factory", 0x0000, 0x400, 0x7628, "2.4GHz" }, { "factory", 0x8000, 0x200, 0x7612, "5GHz" } },
+		.eeproms = { { "factory", 0x0000, 0x400, 0x7628, "2.4GHz" }, { "factory", 0x8000, 0x200, 0x7662, "5GHz" } },
 		.firmware_max = 0xEA0000,
 		.nrecovery = 1,
 		.recovery = { XIAOMI_TFTP_MENU },
@@ -148,7 +149,7 @@ const struct fwkit_profile fwkit_devices_xiaomi[] = {
 		.nmacs = 2,
 		.macs = { { "factory", 0xE000, FWKIT_MAC_LAN, 0 }, { "factory", 0xE006, FWKIT_MAC_WAN, 1 } },
 		.neeproms = 2,
-		.eeproms = { { "factory", 0x0000, 0x400, 0x7603, "2.4GHz" }, { "factory", 0x8000, 0x200, 0x7612, "5GHz" } },
+		.eeproms = { { "factory", 0x0000, 0x400, 0x7603, "2.4GHz" }, { "factory", 0x8000, 0x200, 0x7662, "5GHz" } },
 		.firmware_max = 0x400000,
 		.nrecovery = 1,
 		.recovery = { XIAOMI_TFTP_MENU },

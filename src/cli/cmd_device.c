@@ -1,0 +1,798 @@
+/*
+ * fwkit profile list | show, inspect, mac list | set, layout, compare: whole flash dumps and the
+ * device profiles that explain them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/emit.h"
+
+/* --profiles FILE: the user's own profiles, added to the built-in ones. */
+struct profiles {
+	struct fwkit_profile *extra;
+	size_t nextra;
+};
+
+static int load_profiles(const char *path, struct profiles *pr)
+{
+	memset(pr, 0, sizeof(*pr));
+	if (!path)
+		return EXIT_OK_;
+	struct fwkit_ctx *ctx = fwkit_ctx_new();
+	struct fwkit_file *f = NULL;
+	int code = EXIT_OK_;
+	if (fwkit_file_open(ctx, path, &f) != FWKIT_OK ||
+	    fwkit_profiles_from_json(ctx, (const char *)fwkit_file_data(f), fwkit_file_size(f), &pr->extra, &pr->nextra) !=
+		    FWKIT_OK) {
+		const struct fwkit_error *e = fwkit_ctx_error(ctx);
+		fprintf(stderr, "fwkit: %s: %s%s%s\n", path, e->what, e->found[0] ? ": " : "", e->found);
+		code = EXIT_INPUT;
+	}
+	fwkit_file_close(f);
+	fwkit_ctx_free(ctx);
+	return code;
+}
+
+static const struct fwkit_profile *pick_device(const char *id, const struct profiles *pr)
+{
+	const struct fwkit_profile *p = fwkit_profile_find(id, pr->extra, pr->nextra);
+	if (!p) {
+		fprintf(stderr, "fwkit: unknown device '%s' (see 'fwkit profile list')\n", id);
+	}
+	return p;
+}
+
+static int run_profile_list(int argc, char **argv, const struct cli_command *self)
+{
+	const char *pfile = NULL;
+	struct cli_option opts[] = {
+		{ 0, "profiles", OPT_STRING, "FILE", "add the profiles in FILE (JSON)", &pfile, NULL },
+		OPT_END,
+	};
+	struct common_opts common = { 0 };
+	char *pos[1];
+	int n = cli_parse(self, opts, argc, argv, &common, pos, 0);
+	if (common.help)
+		return EXIT_OK_;
+	if (n < 0)
+		return EXIT_USAGE;
+	struct profiles pr;
+	int code = load_profiles(pfile, &pr);
+	if (code)
+		return code;
+	struct emitter *e = emitter_new(common.json, stdout);
+	emit_string(e, "command", NULL, "profile list");
+	emit_begin_list(e, "profiles", NULL);
+	size_t total = fwkit_profiles_builtin_count() + pr.nextra;
+	for (size_t i = 0; i < total; i++) {
+		const struct fwkit_profile *p = i < pr.nextra ? &pr.extra[i] : fwkit_profiles_builtin_get(i - pr.nextra);
+		char line[200];
+		snprintf(line, sizeof(line), "%-30s %3u MiB %-5s %s%s", p->id, p->flash_size >> 20, p->nand ? "NAND" : "NOR",
+			 p->name, i < pr.nextra ? " (user)" : "");
+		emit_line(e, line);
+		emit_begin(e, NULL);
+		emit_string(e, "id", NULL, p->id);
+		emit_string(e, "name", NULL, p->name);
+		emit_uint(e, "flash_size", NULL, p->flash_size, NULL);
+		emit_bool(e, "user", NULL, i < pr.nextra, NULL);
+		emit_end(e);
+	}
+	emit_end_list(e);
+	free(pr.extra);
+	code = emitter_finish(e) ? EXIT_OK_ : EXIT_SYSTEM;
+	emitter_free(e);
+	return code;
+}
+
+static int run_profile_show(int argc, char **argv, const struct cli_command *self)
+{
+	const char *pfile = NULL;
+	struct cli_option opts[] = {
+		{ 0, "profiles", OPT_STRING, "FILE", "add the profiles in FILE (JSON)", &pfile, NULL },
+		OPT_END,
+	};
+	struct common_opts common = { 0 };
+	char *pos[1];
+	int n = cli_parse(self, opts, argc, argv, &common, pos, 1);
+	if (common.help)
+		return EXIT_OK_;
+	if (n != 1) {
+		if (n >= 0)
+			cli_usage_error(self, "expected one ID");
+		return EXIT_USAGE;
+	}
+	struct profiles pr;
+	int code = load_profiles(pfile, &pr);
+	if (code)
+		return code;
+	const struct fwkit_profile *p = pick_device(pos[0], &pr);
+	char *text = NULL;
+	if (!p) {
+		code = EXIT_USAGE;
+	} else if (fwkit_profile_to_json(NULL, p, &text) != FWKIT_OK) {
+		code = EXIT_SYSTEM;
+	} else {
+		/* the profile format is JSON already: the same text with and without --json */
+		fputs(text, stdout);
+		fputc('\n', stdout);
+	}
+	free(text);
+	free(pr.extra);
+	return code;
+}
+
+struct dump {
+	struct fwkit_ctx *ctx;
+	struct fwkit_file *file;
+	struct profiles pr;
+};
+
+static int open_dump(struct dump *d, const char *path, const char *pfile)
+{
+	memset(d, 0, sizeof(*d));
+	int code = load_profiles(pfile, &d->pr);
+	if (code)
+		return code;
+	d->ctx = fwkit_ctx_new();
+	if (fwkit_file_open(d->ctx, path, &d->file) != FWKIT_OK)
+		return cli_report_error(d->ctx);
+	return EXIT_OK_;
+}
+
+static void close_dump(struct dump *d)
+{
+	fwkit_file_close(d->file);
+	fwkit_ctx_free(d->ctx);
+	free(d->pr.extra);
+}
+
+static void emit_findings_list(struct emitter *e, const struct fwkit_findings *f, int *errors, int *warnings)
+{
+	for (size_t i = 0; i < f->count; i++) {
+		const struct fwkit_finding *it = &f->items[i];
+		if (it->severity == FWKIT_SEV_ERROR)
+			(*errors)++;
+		else if (it->severity == FWKIT_SEV_WARN)
+			(*warnings)++;
+		char line[400];
+		snprintf(line, sizeof(line), "      %s: 0x%llx: %s%s%s%s%s", fwkit_severity_name(it->severity),
+			 (unsigned long long)it->offset, it->message, it->expected[0] ? " (expected " : "", it->expected,
+			 it->expected[0] ? (it->found[0] ? ", found " : ")") : (it->found[0] ? " (found " : ""),
+			 it->found[0] ? it->found : "");
+		if (it->found[0])
+			strncat(line, ")", sizeof(line) - strlen(line) - 1);
+		emit_line(e, line);
+		emit_begin(e, NULL);
+		emit_string(e, "severity", NULL, fwkit_severity_name(it->severity));
+		emit_string(e, "code", NULL, it->code);
+		emit_uint(e, "offset", NULL, it->offset, NULL);
+		emit_string(e, "message", NULL, it->message);
+		if (it->expected[0])
+			emit_string(e, "expected", NULL, it->expected);
+		if (it->found[0])
+			emit_string(e, "found", NULL, it->found);
+		emit_end(e);
+	}
+}
+
+static int run_inspect(int argc, char **argv, const struct cli_command *self)
+{
+	const char *device = NULL, *pfile = NULL;
+	struct cli_option opts[] = {
+		{ 0, "device", OPT_STRING, "ID", "use this device's profile instead of identifying it", &device, NULL },
+		{ 0, "profiles", OPT_STRING, "FILE", "add the profiles in FILE (JSON)", &pfile, NULL },
+		OPT_END,
+	};
+	struct common_opts common = { 0 };
+	char *pos[1];
+	int n = cli_parse(self, opts, argc, argv, &common, pos, 1);
+	if (common.help)
+		return EXIT_OK_;
+	if (n != 1) {
+		if (n >= 0)
+			cli_usage_error(self, "expected one DUMP");
+		return EXIT_USAGE;
+	}
+	struct dump d;
+	int code = open_dump(&d, pos[0], pfile);
+	if (code) {
+		close_dump(&d);
+		return code;
+	}
+	const struct fwkit_profile *forced = NULL;
+	if (device && !(forced = pick_device(device, &d.pr))) {
+		close_dump(&d);
+		return EXIT_USAGE;
+	}
+	struct fwkit_inspection *in = calloc(1, sizeof(*in));
+	if (!in) {
+		close_dump(&d);
+		return EXIT_SYSTEM;
+	}
+	fwkit_inspect(d.ctx, fwkit_file_data(d.file), fwkit_file_size(d.file), forced, d.pr.extra, d.pr.nextra, in);
+	struct emitter *e = emitter_new(common.json, stdout);
+	char buf[512];
+	int errors = 0, warnings = 0;
+	emit_string(e, "command", NULL, "inspect");
+	emit_string(e, "file", NULL, pos[0]);
+	snprintf(buf, sizeof(buf), "%s (%llu bytes)", pos[0], (unsigned long long)in->size);
+	emit_string(e, NULL, "File", buf);
+	emit_uint(e, "size", NULL, in->size, NULL);
+	if (in->profile) {
+		snprintf(buf, sizeof(buf), "%s (%s)%s", in->profile->name, in->profile->id, in->forced ? ", given with --device" : "");
+		emit_string(e, NULL, "Device", buf);
+		emit_string(e, "device", NULL, in->profile->id);
+		emit_bool(e, "device_forced", NULL, in->forced, NULL);
+	} else {
+		emit_string(e, NULL, "Device", "not identified (no profile matches; give --device ID or --profiles FILE)");
+	}
+	emit_begin_list(e, "candidates", "Candidates");
+	for (size_t i = 0; i < in->id.n && i < 6; i++) {
+		const struct fwkit_candidate *c = &in->id.c[i];
+		snprintf(buf, sizeof(buf), "   %-30s score %3d%s", c->profile->id, c->score,
+			 c->same_layout_as_best && i > 0 ? "  same flash layout as the first: the dump alone cannot tell them apart" : "");
+		emit_line(e, buf);
+		emit_begin(e, NULL);
+		emit_string(e, "id", NULL, c->profile->id);
+		emit_uint(e, "score", NULL, (uint64_t)(c->score < 0 ? 0 : c->score), NULL);
+		emit_bool(e, "same_layout_as_best", NULL, c->same_layout_as_best, NULL);
+		emit_begin_list(e, "evidence", NULL);
+		for (size_t k = 0; k < c->nev; k++) {
+			if (i == 0) {
+				snprintf(buf, sizeof(buf), "      %+d %s", c->ev[k].weight, c->ev[k].text);
+				emit_line(e, buf);
+			}
+			emit_begin(e, NULL);
+			emit_uint(e, "weight", NULL, (uint64_t)(c->ev[k].weight < 0 ? 0 : c->ev[k].weight), NULL);
+			emit_string(e, "text", NULL, c->ev[k].text);
+			emit_end(e);
+		}
+		emit_end_list(e);
+		emit_end(e);
+	}
+	emit_end_list(e);
+	emit_line(e, in->dump.count ? "Dump:" : "Dump:         size and content look like a whole chip read");
+	emit_begin_list(e, "dump_findings", NULL);
+	emit_findings_list(e, &in->dump, &errors, &warnings);
+	emit_end_list(e);
+	if (in->profile)
+		emit_line(e, "Partitions:");
+	emit_begin_list(e, "partitions", NULL);
+	for (size_t i = 0; i < in->nparts; i++) {
+		const struct fwkit_part_report *r = &in->parts[i];
+		snprintf(buf, sizeof(buf), "   0x%08x 0x%08x %-12s %s %s%s%s", r->part.offset, r->part.size, r->part.name,
+			 r->part.read_only ? "ro" : "rw", r->holds, r->detail[0] ? ": " : "", r->detail);
+		emit_line(e, buf);
+		emit_begin(e, NULL);
+		emit_string(e, "name", NULL, r->part.name);
+		emit_uint(e, "offset", NULL, r->part.offset, NULL);
+		emit_uint(e, "size", NULL, r->part.size, NULL);
+		emit_bool(e, "read_only", NULL, r->part.read_only, NULL);
+		emit_string(e, "content", NULL, fwkit_part_content_name(r->part.content));
+		emit_string(e, "holds", NULL, r->holds);
+		emit_string(e, "detail", NULL, r->detail);
+		emit_begin_list(e, "findings", NULL);
+		emit_findings_list(e, &r->findings, &errors, &warnings);
+		emit_end_list(e);
+		emit_end(e);
+	}
+	emit_end_list(e);
+	snprintf(buf, sizeof(buf), "%d error%s, %d warning%s", errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+	emit_string(e, NULL, "Verdict", buf);
+	emit_uint(e, "errors", NULL, (uint64_t)errors, NULL);
+	emit_uint(e, "warnings", NULL, (uint64_t)warnings, NULL);
+	code = errors ? EXIT_PROBLEM : EXIT_OK_;
+	free(in);
+	close_dump(&d);
+	if (!emitter_finish(e))
+		code = EXIT_SYSTEM;
+	emitter_free(e);
+	return code;
+}
+
+/* The profile for a dump: --device, or the best candidate when it is clear. */
+static const struct fwkit_profile *device_for(struct dump *d, const char *device, const char *path)
+{
+	if (device)
+		return pick_device(device, &d->pr);
+	struct fwkit_identification id;
+	fwkit_identify(d->ctx, fwkit_file_data(d->file), fwkit_file_size(d->file), d->pr.extra, d->pr.nextra, &id);
+	if (!id.n) {
+		fprintf(stderr, "fwkit: %s: cannot tell which device this is; give --device ID (see 'fwkit profile list')\n", path);
+		return NULL;
+	}
+	if (id.n > 1 && id.c[1].score == id.c[0].score && !id.c[1].same_layout_as_best) {
+		fprintf(stderr, "fwkit: %s: %s and %s match equally; give --device ID\n", path, id.c[0].profile->id,
+			id.c[1].profile->id);
+		return NULL;
+	}
+	return id.c[0].profile;
+}
+
+static void problems_text(unsigned p, char *out, size_t cap)
+{
+	out[0] = 0;
+	struct {
+		unsigned bit;
+		const char *t;
+	} names[] = { { FWKIT_MACP_MULTICAST, "multicast" }, { FWKIT_MACP_ZERO, "all-zero" },
+		      { FWKIT_MACP_BROADCAST, "erased (FF)" }, { FWKIT_MACP_CLONE, "KNOWN PUBLIC CLONE" },
+		      { FWKIT_MACP_DUPLICATE, "duplicate" }, { FWKIT_MACP_OFF_RULE, "off the label rule" },
+		      { FWKIT_MACP_OUTSIDE, "past the end of the dump" } };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (p & names[i].bit)
+			snprintf(out + strlen(out), cap - strlen(out), "%s%s", out[0] ? ", " : "", names[i].t);
+}
+
+static void emit_macs(struct emitter *e, const struct fwkit_mac_list *l)
+{
+	char buf[300], t[18], probs[160];
+	emit_begin_list(e, "macs", NULL);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct fwkit_mac_entry *m = &l->e[i];
+		fwkit_mac_format(m->mac, t);
+		problems_text(m->problems, probs, sizeof(probs));
+		snprintf(buf, sizeof(buf), "%-12s %s  0x%06llx (%s)  label%+d%s%s", fwkit_mac_role_name(m->role), t,
+			 (unsigned long long)m->offset, m->partition, m->delta, probs[0] ? "  " : "", probs);
+		emit_line(e, buf);
+		emit_begin(e, NULL);
+		emit_string(e, "role", NULL, fwkit_mac_role_name(m->role));
+		emit_string(e, "mac", NULL, t);
+		emit_uint(e, "offset", NULL, m->offset, NULL);
+		emit_string(e, "partition", NULL, m->partition);
+		emit_uint(e, "label_delta", NULL, (uint64_t)(int64_t)m->delta, NULL);
+		emit_string(e, "problems", NULL, probs);
+		if (m->clone_source)
+			emit_string(e, "clone_source", NULL, m->clone_source);
+		emit_end(e);
+	}
+	emit_end_list(e);
+}
+
+static int run_mac_list(int argc, char **argv, const struct cli_command *self)
+{
+	const char *device = NULL, *pfile = NULL;
+	struct cli_option opts[] = {
+		{ 0, "device", OPT_STRING, "ID", "the device (default: identified from the dump)", &device, NULL },
+		{ 0, "profiles", OPT_STRING, "FILE", "add the profiles in FILE (JSON)", &pfile, NULL },
+		OPT_END,
+	};
+	struct common_opts common = { 0 };
+	char *pos[1];
+	int n = cli_parse(self, opts, argc, argv, &common, pos, 1);
+	if (common.help)
+		return EXIT_OK_;
+	if (n != 1) {
+		if (n >= 0)
+			cli_usage_error(self, "expected one DUMP");
+		return EXIT_USAGE;
+	}
+	struct dump d;
+	int code = open_dump(&d, pos[0], pfile);
+	const struct fwkit_profile *p = code ? NULL : device_for(&d, device, pos[0]);
+	if (!p) {
+		close_dump(&d);
+		return code ? code : EXIT_USAGE;
+	}
+	struct fwkit_mac_list l;
+	fwkit_mac_read(d.ctx, p, fwkit_file_data(d.file), fwkit_file_size(d.file), &l);
+	struct emitter *e = emitter_new(common.json, stdout);
+	emit_string(e, "command", NULL, "mac list");
+	emit_string(e, "device", NULL, p->id);
+	emit_macs(e, &l);
+	code = EXIT_OK_;
+	for (size_t i = 0; i < l.n; i++)
+		if (l.e[i].problems & ~(unsigned)FWKIT_MACP_OFF_RULE)
+			code = EXIT_PROBLEM;
+	close_dump(&d);
+	if (!emitter_finish(e))
+		code = EXIT_SYSTEM;
+	emitter_free(e);
+	return code;
+}
+
+static int role_by_name(const char *s)
+{
+	for (int r = 0; r <= FWKIT_MAC_WLAN_5G; r++)
+		if (strcmp(fwkit_mac_role_name((enum fwkit_mac_role)r), s) == 0)
+			return r;
+	if (!strcmp(s, "2g") || !strcmp(s, "wlan2g") || !strcmp(s, "2.4ghz"))
+		return FWKIT_MAC_WLAN_2G;
+	if (!strcmp(s, "5g") || !strcmp(s, "wlan5g") || !strcmp(s, "5ghz"))
+		return FWKIT_MAC_WLAN_5G;
+	return -1;
+}
+
+static int run_mac_set(int argc, char **argv, const struct cli_command *self)
+{
+	const char *device = NULL, *pfile = NULL, *label_s = NULL, *role_s = NULL, *out = NULL;
+	bool in_place = false, dry_run = false;
+	struct cli_option opts[] = {
+		{ 0, "label", OPT_STRING, "MAC", "the MAC on the device's label: every MAC is set from it by the profile's rules", &label_s, NULL },
+		{ 0, "role", OPT_STRING, "ROLE", "set only the MAC(s) of ROLE (lan, wan, wlan-2.4ghz, wlan-5ghz) to the MAC given after it", &role_s, NULL },
+		{ 'o', NULL, OPT_STRING, "OUT", "write the edited dump to OUT (same size)", &out, NULL },
+		{ 0, "in-place", OPT_FLAG, NULL, "replace DUMP itself (atomically)", &in_place, NULL },
+		{ 0, "dry-run", OPT_FLAG, NULL, "show the changes, write nothing", &dry_run, NULL },
+		{ 0, "device", OPT_STRING, "ID", "the device (default: identified from the dump)", &device, NULL },
+		{ 0, "profiles", OPT_STRING, "FILE", "add the profiles in FILE (JSON)", &pfile, NULL },
+		OPT_END,
+	};
+	struct common_opts common = { 0 };
+	char *pos[2];
+	int n = cli_parse(self, opts, argc, argv, &common, pos, 2);
+	if (common.help)
+		return EXIT_OK_;
+	if (n < 1 || (!label_s && !role_s) || (label_s && role_s) || (role_s && n != 2) || (label_s && n != 1)) {
+		if (n >= 0)
+			cli_usage_error(self, "expected DUMP --label MAC, or DUMP --role ROLE MAC");
+		return EXIT_USAGE;
+	}
+	if (!out == !in_place) {
+		cli_usage_error(self, "give exactly one of -o OUT and --in-place");
+		return EXIT_USAGE;
+	}
+	if (out && cli_same_file(pos[0], out)) {
+		fprintf(stderr, "fwkit: %s: refusing to overwrite the input (use --in-place)\n", out);
+		return EXIT_USAGE;
+	}
+	uint8_t mac[6];
+	const char *mac_s = label_s ? label_s : pos[1];
+	if (!fwkit_mac_parse(mac_s, mac)) {
+		cli_usage_error(self, "'%s' is not a MAC address (AA:BB:CC:DD:EE:FF)", mac_s);
+		return EXIT_USAGE;
+	}
+	int role = role_s ? role_by_name(role_s) : -1;
+	if (role_s && role < 0) {
+		cli_usage_error(self, "unknown role '%s' (lan, wan, wlan-2.4ghz, wlan-5ghz)", role_s);
+		return EXIT_USAGE;
+	}
+	struct dump d;
+	int code = open_dump(&d, pos[0], pfile);
+	const struct fwkit_profile *p = code ? NULL : device_for(&d, device, pos[0]);
+	if (!p) {
+		close_dump(&d);
+		return code ? code : EXIT_USAGE;
+	}
+	size_t len = fwkit_file_size(d.file);
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy) {
+		close_dump(&d);
+		return EXIT_SYSTEM;
+	}
+	memcpy(copy, fwkit_file_data(d.file), len);
+	struct fwkit_mac_list before, after;
+	fwkit_mac_read(d.ctx, p, copy, len, &before);
+	bool clone = false;
+	if (fwkit_mac_set(d.ctx, p, copy, len, mac, role, &after, &clone) != FWKIT_OK) {
+		code = cli_report_error(d.ctx);
+		if (fwkit_ctx_error(d.ctx)->status == FWKIT_E_UNSAFE)
+			code = EXIT_PROBLEM;
+		free(copy);
+		close_dump(&d);
+		return code;
+	}
+	if (clone)
+		fprintf(stderr, "fwkit: warning: the new MACs include a known public clone: is this really your label?\n");
+	const char *target = in_place ? pos[0] : out;
+	if (!dry_run) {
+		struct fwkit_iovec v = { copy, len };
+		if (fwkit_write_atomic(d.ctx, target, &v, 1) != FWKIT_OK) {
+			code = cli_report_error(d.ctx);
+			free(copy);
+			close_dump(&d);
+			return EXIT_SYSTEM;
+		}
+	}
+	struct emitter *e = emitter_new(common.json, stdout);
+	emit_string(e, "command", NULL, "mac set");
+	emit_string(e, "device", NULL, p->id);
+	emit_string(e, "output", NULL, target);
+	emit_bool(e, "written", NULL, !dry_run, NULL);
+	emit_begin_list(e, "changed", NULL);
+	for (size_t i = 0; i < after.n; i++) {
+		if (!memcmp(before.e[i].mac, after.e[i].mac, 6))
+			continue;
+		char a[18], b[18], line[200];
+		fwkit_mac_format(before.e[i].mac, a);
+		fwkit_mac_format(after.e[i].mac, b);
+		snprintf(line, sizeof(line), "Changed:      0x%06llx..0x%06llx %-12s %s -> %s", (unsigned long long)after.e[i].offset,
+			 (unsigned long long)after.e[i].offset + 5, fwkit_mac_role_name(after.e[i].role), a, b);
+		emit_line(e, line);
+		emit_begin(e, NULL);
+		emit_uint(e, "offset", NULL, after.e[i].offset, NULL);
+		emit_string(e, "role", NULL, fwkit_mac_role_name(after.e[i].role));
+		emit_string(e, "old", NULL, a);
+		emit_string(e, "new", NULL, b);
+		emit_end(e);
+	}
+	emit_end_list(e);
+	char line[600];
+	snprintf(line, sizeof(line), "Output:       %s%s (%zu bytes, the input's size)", dry_run ? "(dry run) would write " : "",
+		 target, len);
+	emit_line(e, line);
+	free(copy);
+	close_dump(&d);
+	code = emitter_finish(e) ? EXIT_OK_ : EXIT_SYSTEM;
+	emitter_free(e);
+	return code;
+}
+
+static int run_layout(int argc, char **argv, const struct cli_command *self)
+{
+	const char *device = NULL, *pfile = NULL, *other = NULL;
+	struct cli_option opts[] = {
+		{ 0, "device", OPT_STRING, "ID", "the device (default: identified from the dump)", &device, NULL },
+		{ 0, "changed-against", OPT_STRING, "OTHER", "only the erase blocks where DUMP differs from OTHER", &other, NULL },
+		{ 0, "profiles", OPT_STRING, "FILE", "add the profiles in FILE (JSON)", &pfile, NULL },
+		OPT_END,
+	};
+	struct common_opts common = { 0 };
+	char *pos[1];
+	int n = cli_parse(self, opts, argc, argv, &common, pos, 1);
+	if (common.help)
+		return EXIT_OK_;
+	if (n != 1) {
+		if (n >= 0)
+			cli_usage_error(self, "expected one DUMP");
+		return EXIT_USAGE;
+	}
+	struct dump d;
+	int code = open_dump(&d, pos[0], pfile);
+	const struct fwkit_profile *p = code ? NULL : device_for(&d, device, pos[0]);
+	if (!p) {
+		close_dump(&d);
+		return code ? code : EXIT_USAGE;
+	}
+	size_t len = fwkit_file_size(d.file);
+	const uint8_t *a = fwkit_file_data(d.file);
+	struct fwkit_file *of = NULL;
+	if (other) {
+		if (fwkit_file_open(d.ctx, other, &of) != FWKIT_OK) {
+			code = cli_report_error(d.ctx);
+			close_dump(&d);
+			return code;
+		}
+		if (fwkit_file_size(of) != len) {
+			fprintf(stderr, "fwkit: %s: %zu bytes, but %s has %zu: flashrom writes whole-chip images of one size\n", other,
+				fwkit_file_size(of), pos[0], len);
+			fwkit_file_close(of);
+			close_dump(&d);
+			return EXIT_INPUT;
+		}
+	}
+	struct emitter *e = emitter_new(common.json, stdout);
+	emit_string(e, "command", NULL, "layout");
+	emit_string(e, "device", NULL, p->id);
+	emit_begin_list(e, "regions", NULL);
+	char line[160], names[2048] = "";
+	size_t nregions = 0;
+	for (size_t i = 0; i < p->nparts; i++) {
+		const struct fwkit_partition *part = &p->parts[i];
+		uint64_t start = part->offset, end = (uint64_t)part->offset + part->size;
+		if (start >= len)
+			break;
+		if (end > len)
+			end = len;
+		if (!of) {
+			snprintf(line, sizeof(line), "%08llx:%08llx %s", (unsigned long long)start, (unsigned long long)end - 1, part->name);
+			emit_line(e, line);
+			emit_begin(e, NULL);
+			emit_string(e, "name", NULL, part->name);
+			emit_uint(e, "start", NULL, start, NULL);
+			emit_uint(e, "end", NULL, end - 1, NULL);
+			emit_end(e);
+			continue;
+		}
+		/* runs of differing erase blocks inside this partition, one region each */
+		const uint8_t *b = fwkit_file_data(of);
+		uint64_t blk = p->erase_size, run = UINT64_MAX;
+		unsigned k = 0;
+		for (uint64_t o = start; o <= end; o += blk) {
+			bool diff = o < end && memcmp(a + o, b + o, (size_t)(end - o < blk ? end - o : blk)) != 0;
+			if (diff && run == UINT64_MAX)
+				run = o;
+			if (!diff && run != UINT64_MAX) {
+				char name[48];
+				snprintf(name, sizeof(name), "%s_%u", part->name, k++);
+				snprintf(line, sizeof(line), "%08llx:%08llx %s", (unsigned long long)run, (unsigned long long)o - 1, name);
+				emit_line(e, line);
+				emit_begin(e, NULL);
+				emit_string(e, "name", NULL, name);
+				emit_uint(e, "start", NULL, run, NULL);
+				emit_uint(e, "end", NULL, o - 1, NULL);
+				emit_end(e);
+				if (strlen(names) + strlen(name) + 5 < sizeof(names))
+					snprintf(names + strlen(names), sizeof(names) - strlen(names), " -i %s", name);
+				nregions++;
+				run = UINT64_MAX;
+			}
+		}
+	}
+	emit_end_list(e);
+	if (of) {
+		if (nregions)
+			fprintf(stderr, "fwkit: write only what changed: flashrom -p PROGRAMMER -l LAYOUT%s -w %s\n", names, pos[0]);
+		else
+			fprintf(stderr, "fwkit: %s and %s are identical: nothing to write\n", pos[0], other);
+	}
+	fwkit_file_close(of);
+	close_dump(&d);
+	code = emitter_finish(e) ? EXIT_OK_ : EXIT_SYSTEM;
+	emitter_free(e);
+	return code;
+}
+
+static int run_compare(int argc, char **argv, const struct cli_command *self)
+{
+	const char *out = NULL;
+	struct cli_option opts[] = {
+		{ 'o', NULL, OPT_STRING, "CONSENSUS", "with three or more reads, write the byte-wise majority here", &out, NULL },
+		OPT_END,
+	};
+	struct common_opts common = { 0 };
+	char *pos[16];
+	int n = cli_parse(self, opts, argc, argv, &common, pos, 16);
+	if (common.help)
+		return EXIT_OK_;
+	if (n < 2) {
+		if (n >= 0)
+			cli_usage_error(self, "expected at least two reads");
+		return EXIT_USAGE;
+	}
+	if (out && n < 3) {
+		cli_usage_error(self, "a majority needs three or more reads");
+		return EXIT_USAGE;
+	}
+	struct fwkit_ctx *ctx = fwkit_ctx_new();
+	struct fwkit_file *f[16] = { 0 };
+	int code = EXIT_OK_;
+	for (int i = 0; i < n; i++) {
+		if (out && cli_same_file(pos[i], out)) {
+			fprintf(stderr, "fwkit: %s: refusing to overwrite a read\n", out);
+			code = EXIT_USAGE;
+			goto done;
+		}
+		if (fwkit_file_open(ctx, pos[i], &f[i]) != FWKIT_OK) {
+			code = cli_report_error(ctx);
+			goto done;
+		}
+		if (fwkit_file_size(f[i]) != fwkit_file_size(f[0])) {
+			fprintf(stderr, "fwkit: %s: %zu bytes, but %s has %zu: not reads of one chip\n", pos[i],
+				fwkit_file_size(f[i]), pos[0], fwkit_file_size(f[0]));
+			code = EXIT_PROBLEM;
+			goto done;
+		}
+	}
+	size_t len = fwkit_file_size(f[0]);
+	uint8_t *cons = out ? malloc(len ? len : 1) : NULL;
+	uint64_t unstable = 0, no_majority = 0, first_nomaj = 0;
+	struct emitter *e = emitter_new(common.json, stdout);
+	emit_string(e, "command", NULL, "compare");
+	emit_uint(e, "reads", NULL, (uint64_t)n, NULL);
+	emit_uint(e, "size", NULL, len, NULL);
+	emit_begin_list(e, "ranges", NULL);
+	uint64_t run = UINT64_MAX, shown = 0, nranges = 0;
+	for (size_t o = 0; o <= len; o++) {
+		bool differ = false;
+		if (o < len) {
+			const uint8_t b0 = fwkit_file_data(f[0])[o];
+			for (int i = 1; i < n; i++)
+				if (fwkit_file_data(f[i])[o] != b0)
+					differ = true;
+			if (differ)
+				unstable++;
+			if (cons) {
+				/* the majority byte: more than half of the reads agree on it */
+				int best = -1, bestc = 0;
+				for (int i = 0; i < n && bestc * 2 <= n; i++) {
+					int c = 0;
+					for (int k = 0; k < n; k++)
+						c += fwkit_file_data(f[k])[o] == fwkit_file_data(f[i])[o];
+					if (c > bestc) {
+						bestc = c;
+						best = fwkit_file_data(f[i])[o];
+					}
+				}
+				if (bestc * 2 <= n) {
+					if (!no_majority++)
+						first_nomaj = o;
+				}
+				cons[o] = (uint8_t)best;
+			}
+		}
+		if (differ && run == UINT64_MAX)
+			run = o;
+		if (!differ && run != UINT64_MAX) {
+			nranges++;
+			if (shown++ < 50) {
+				char line[96];
+				snprintf(line, sizeof(line), "differ:       0x%08llx..0x%08llx (%llu bytes)", (unsigned long long)run,
+					 (unsigned long long)o - 1, (unsigned long long)(o - run));
+				emit_line(e, line);
+			}
+			emit_begin(e, NULL);
+			emit_uint(e, "offset", NULL, run, NULL);
+			emit_uint(e, "length", NULL, o - run, NULL);
+			emit_end(e);
+			run = UINT64_MAX;
+		}
+	}
+	emit_end_list(e);
+	char line[200];
+	snprintf(line, sizeof(line), "%llu differing range%s, %llu unstable byte%s%s", (unsigned long long)nranges,
+		 nranges == 1 ? "" : "s", (unsigned long long)unstable, unstable == 1 ? "" : "s",
+		 unstable ? "" : ": the reads agree");
+	emit_string(e, NULL, "Result", line);
+	emit_uint(e, "unstable_bytes", NULL, unstable, NULL);
+	code = unstable ? EXIT_PROBLEM : EXIT_OK_;
+	if (cons) {
+		if (no_majority) {
+			fprintf(stderr, "fwkit: %llu bytes have no majority (first at 0x%llx): read the chip again; nothing written\n",
+				(unsigned long long)no_majority, (unsigned long long)first_nomaj);
+			code = EXIT_PROBLEM;
+		} else {
+			struct fwkit_iovec v = { cons, len };
+			if (fwkit_write_atomic(ctx, out, &v, 1) != FWKIT_OK) {
+				code = cli_report_error(ctx);
+				code = EXIT_SYSTEM;
+			} else {
+				snprintf(line, sizeof(line), "%s (%zu bytes, byte-wise majority of %d reads)", out, len, n);
+				emit_string(e, NULL, "Consensus", line);
+				emit_string(e, "consensus", NULL, out);
+			}
+		}
+		free(cons);
+	}
+	if (!emitter_finish(e))
+		code = EXIT_SYSTEM;
+	emitter_free(e);
+done:
+	for (int i = 0; i < n; i++)
+		fwkit_file_close(f[i]);
+	fwkit_ctx_free(ctx);
+	return code;
+}
+
+const struct cli_command cmd_profile_list = {
+	.name = "profile list",
+	.synopsis = "profile list [--profiles FILE] [--json]",
+	.summary = "list the device profiles (built in, and the user's with --profiles)",
+	.run = run_profile_list,
+};
+const struct cli_command cmd_profile_show = {
+	.name = "profile show",
+	.synopsis = "profile show ID [--profiles FILE]",
+	.summary = "print a device profile in the JSON profile format (what --profiles reads)",
+	.run = run_profile_show,
+};
+const struct cli_command cmd_inspect = {
+	.name = "inspect",
+	.synopsis = "inspect DUMP [--device ID] [--profiles FILE] [--json]",
+	.summary = "identify the device, judge the dump, and say what every partition holds, with verdicts",
+	.run = run_inspect,
+};
+const struct cli_command cmd_mac_list = {
+	.name = "mac list",
+	.synopsis = "mac list DUMP [--device ID] [--profiles FILE] [--json]",
+	.summary = "every MAC address in the dump, with its role, offset and problems (clone, duplicate, invalid)",
+	.run = run_mac_list,
+};
+const struct cli_command cmd_mac_set = {
+	.name = "mac set",
+	.synopsis = "mac set DUMP (--label MAC | --role ROLE MAC) (-o OUT | --in-place) [--dry-run] [--device ID] [--profiles FILE] [--json]",
+	.summary = "set the MACs from the label MAC by the device's rules (or one role); only MAC bytes change",
+	.run = run_mac_set,
+};
+const struct cli_command cmd_layout = {
+	.name = "layout",
+	.synopsis = "layout DUMP [--device ID] [--changed-against OTHER] [--profiles FILE] [--json]",
+	.summary = "a flashrom layout file of the partitions, or of only the erase blocks that changed",
+	.run = run_layout,
+};
+const struct cli_command cmd_compare = {
+	.name = "compare",
+	.synopsis = "compare A B [C ...] [-o CONSENSUS] [--json]",
+	.summary = "do several reads of one chip agree: differing ranges, unstable bytes, a majority dump",
+	.run = run_compare,
+};
