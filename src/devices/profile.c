@@ -386,7 +386,12 @@ static void read_profile(struct reader *r, json_object *o, struct fwkit_profile 
 			for (size_t i = 0; i < p->nparts; i++) {
 				snprintf(r->path + base, sizeof(r->path) - base, ".partitions[%zu]", i);
 				struct fwkit_partition *x = &p->parts[i];
-				FOREACH_KEY(json_object_array_get_idx(v, i), k2, v2)
+				json_object *el = json_object_array_get_idx(v, i);
+				if (!json_object_is_type(el, json_type_object)) {
+					FAIL(r, "expected an object");
+					break;
+				}
+				FOREACH_KEY(el, k2, v2)
 				{
 					if (!strcmp(k2, "name"))
 						get_str(r, v2, k2, x->name, sizeof(x->name));
@@ -407,7 +412,12 @@ static void read_profile(struct reader *r, json_object *o, struct fwkit_profile 
 			for (size_t i = 0; i < p->nenvs; i++) {
 				snprintf(r->path + base, sizeof(r->path) - base, ".envs[%zu]", i);
 				struct fwkit_env_location *x = &p->envs[i];
-				FOREACH_KEY(json_object_array_get_idx(v, i), k2, v2)
+				json_object *el = json_object_array_get_idx(v, i);
+				if (!json_object_is_type(el, json_type_object)) {
+					FAIL(r, "expected an object");
+					break;
+				}
+				FOREACH_KEY(el, k2, v2)
 				{
 					if (!strcmp(k2, "partition"))
 						get_str(r, v2, k2, x->partition, sizeof(x->partition));
@@ -428,7 +438,12 @@ static void read_profile(struct reader *r, json_object *o, struct fwkit_profile 
 			for (size_t i = 0; i < p->nmacs; i++) {
 				snprintf(r->path + base, sizeof(r->path) - base, ".macs[%zu]", i);
 				struct fwkit_mac_location *x = &p->macs[i];
-				FOREACH_KEY(json_object_array_get_idx(v, i), k2, v2)
+				json_object *el = json_object_array_get_idx(v, i);
+				if (!json_object_is_type(el, json_type_object)) {
+					FAIL(r, "expected an object");
+					break;
+				}
+				FOREACH_KEY(el, k2, v2)
 				{
 					if (!strcmp(k2, "partition"))
 						get_str(r, v2, k2, x->partition, sizeof(x->partition));
@@ -450,7 +465,12 @@ static void read_profile(struct reader *r, json_object *o, struct fwkit_profile 
 			for (size_t i = 0; i < p->neeproms; i++) {
 				snprintf(r->path + base, sizeof(r->path) - base, ".eeproms[%zu]", i);
 				struct fwkit_eeprom_location *x = &p->eeproms[i];
-				FOREACH_KEY(json_object_array_get_idx(v, i), k2, v2)
+				json_object *el = json_object_array_get_idx(v, i);
+				if (!json_object_is_type(el, json_type_object)) {
+					FAIL(r, "expected an object");
+					break;
+				}
+				FOREACH_KEY(el, k2, v2)
 				{
 					if (!strcmp(k2, "partition"))
 						get_str(r, v2, k2, x->partition, sizeof(x->partition));
@@ -471,7 +491,12 @@ static void read_profile(struct reader *r, json_object *o, struct fwkit_profile 
 			for (size_t i = 0; i < p->nrecovery; i++) {
 				snprintf(r->path + base, sizeof(r->path) - base, ".recovery[%zu]", i);
 				struct fwkit_recovery *x = &p->recovery[i];
-				FOREACH_KEY(json_object_array_get_idx(v, i), k2, v2)
+				json_object *el = json_object_array_get_idx(v, i);
+				if (!json_object_is_type(el, json_type_object)) {
+					FAIL(r, "expected an object");
+					break;
+				}
+				FOREACH_KEY(el, k2, v2)
 				{
 					if (!strcmp(k2, "kind"))
 						x->kind = (enum fwkit_recovery_kind)get_enum(r, v2, k2, RECOVERY_NAMES, COUNT(RECOVERY_NAMES));
