@@ -15,5 +15,6 @@
 #include "tftp.h"
 #include "profile.h"
 #include "inspect.h"
+#include "devicetree.h"
 
 #endif

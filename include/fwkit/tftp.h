@@ -98,6 +98,8 @@ FWKIT_API void fwkit_tftp_session_free(struct fwkit_tftp_session *s);
 
 /* The next packet to send now, written to BUF; returns its length or 0 when there is none. */
 FWKIT_API size_t fwkit_tftp_session_next(struct fwkit_tftp_session *s, uint64_t now_ms, uint8_t *buf, size_t cap);
+/* True when fwkit_tftp_session_next has a packet to give now. */
+FWKIT_API bool fwkit_tftp_session_pending(const struct fwkit_tftp_session *s);
 /* A packet from the client. */
 FWKIT_API void fwkit_tftp_session_input(struct fwkit_tftp_session *s, const uint8_t *pkt, size_t len, uint64_t now_ms);
 /* Lets time pass: retransmits on timeout, fails after the retry limit. */

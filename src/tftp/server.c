@@ -40,6 +40,7 @@ struct transfer {
 	void *map;             /* the file, mapped */
 	size_t map_len;
 	uint64_t last_progress;
+	bool paced;            /* the client lost a window: send it in short bursts from now on */
 };
 
 struct server {
@@ -243,11 +244,23 @@ static void close_transfer(struct server *sv, size_t i)
 	sv->t[i] = sv->t[--sv->nt];
 }
 
+/*
+ * Sends what the session has to send. A client whose receive buffer is smaller than a window
+ * (64 x 8 KiB is 512 KiB; Linux gives a UDP socket about 208 KiB) drops the window's tail, and
+ * RFC 7440 has no way but the timer to recover. So once a transfer has needed a retransmission,
+ * its windows go out in bursts of PACED_BURST bytes, with the poll loop waiting a millisecond in
+ * between for the client to drain its buffer. Fast clients never pay for this.
+ */
+#define PACED_BURST (48 * 1024)
+
 static void pump(struct server *sv, struct transfer *t)
 {
 	uint64_t now = now_ms();
-	size_t n;
-	while ((n = fwkit_tftp_session_next(t->s, now, sv->out, sizeof(sv->out))) > 0) {
+	size_t n, sent = 0;
+	if (!t->paced && fwkit_tftp_session_stats(t->s)->retransmissions > 0)
+		t->paced = true;
+	while ((!t->paced || sent < PACED_BURST) && (n = fwkit_tftp_session_next(t->s, now, sv->out, sizeof(sv->out))) > 0) {
+		sent += n;
 		if (send(t->fd, sv->out, n, 0) < 0 && errno != EAGAIN && errno != ECONNREFUSED)
 			break; /* lost like any datagram; the timer retransmits */
 	}
@@ -257,6 +270,12 @@ static void handle_request(struct server *sv, size_t len, const struct sockaddr_
 {
 	char peer[80], why[256], name[4 * FWKIT_TFTP_MAX_FILENAME + 1], opts[160];
 	peer_text(peer, sizeof(peer), from);
+	/* Only requests are answered on the listening port. A stray DATA, ACK, OACK or ERROR (or an
+	 * unknown opcode) is dropped without a word: answering an ERROR with an ERROR lets two
+	 * servers bounce errors at each other forever (the "Loop DoS", CVE-2024-2169). */
+	unsigned opcode = len >= 2 ? (unsigned)(sv->pkt[0] << 8 | sv->pkt[1]) : 0;
+	if (opcode != TFTP_RRQ && opcode != TFTP_WRQ)
+		return;
 	struct fwkit_tftp_request req;
 	int code = fwkit_tftp_parse_request(sv->pkt, len, &req, why, sizeof(why));
 	escape_name(name, sizeof(name), req.filename, req.filename_len);
@@ -559,6 +578,8 @@ enum fwkit_status fwkit_tftp_serve(struct fwkit_ctx *ctx, const struct fwkit_tft
 		for (size_t i = 0; i < sv.nt; i++) {
 			pfd[i + 1] = (struct pollfd){ .fd = sv.t[i].fd, .events = POLLIN };
 			uint64_t d = fwkit_tftp_session_deadline(sv.t[i].s);
+			if (fwkit_tftp_session_pending(sv.t[i].s))
+				d = now + 1; /* a paced window still going out */
 			if (d < wake)
 				wake = d;
 		}

@@ -209,7 +209,8 @@ struct fwkit_tftp_session *fwkit_tftp_session_new(struct fwkit_tftp_request *req
 		s->timeout_ms = (unsigned)req->timeout.value * 1000;
 		GRANT(req->timeout, "timeout", req->timeout.value);
 	}
-	if (req->tsize.asked && req->tsize.valid)
+	/* tsize 0 is valid (RFC 2349), but curl refuses an OACK that says it: leave it out */
+	if (req->tsize.asked && req->tsize.valid && size > 0)
 		GRANT(req->tsize, "tsize", size);
 	if (req->windowsize.asked && req->windowsize.valid && req->windowsize.value >= 1 &&
 	    req->windowsize.value <= 65535) {
@@ -351,6 +352,11 @@ void fwkit_tftp_session_tick(struct fwkit_tftp_session *s, uint64_t now)
 	}
 	s->resending = true;
 	s->deadline = UINT64_MAX; /* set again when the retransmission has gone out */
+}
+
+bool fwkit_tftp_session_pending(const struct fwkit_tftp_session *s)
+{
+	return s->state == TFTP_SENDING && (s->oack_pending || (!s->oack && s->next && s->next <= s->window_end));
 }
 
 uint64_t fwkit_tftp_session_deadline(const struct fwkit_tftp_session *s)

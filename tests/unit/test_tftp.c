@@ -272,6 +272,29 @@ static void window_with_a_gap_restarts_after_the_last_good_block(void **state)
 	assert_int_equal(num_of(pkt), 12);
 	const struct fwkit_tftp_stats *st = fwkit_tftp_session_stats(s);
 	assert_int_equal(st->retransmissions, 5); /* blocks 4..8 went twice */
+	/* the window 12..19 times out: all of it goes again (the receiver counts whole windows) */
+	assert_true(fwkit_tftp_session_pending(s));
+	while (fwkit_tftp_session_next(s, 4, pkt, sizeof(pkt)) > 0)
+		;
+	assert_false(fwkit_tftp_session_pending(s));
+	fwkit_tftp_session_tick(s, 4 + 1000);
+	unsigned again = 0;
+	while (fwkit_tftp_session_next(s, 1004, pkt, sizeof(pkt)) > 0)
+		again++;
+	assert_int_equal(again, 8);
+	fwkit_tftp_session_free(s);
+}
+
+static void empty_file_leaves_tsize_out(void **state)
+{
+	(void)state;
+	struct fwkit_tftp_request r;
+	const char *opts[] = { "tsize", "0", "blksize", "1024", NULL };
+	struct fwkit_tftp_session *s = start(opts, (const uint8_t *)"", 0, &r);
+	size_t n = fwkit_tftp_session_next(s, 0, pkt, sizeof(pkt));
+	const char want[] = "\0\6blksize\0" "1024\0";
+	assert_int_equal(n, sizeof(want) - 1);
+	assert_memory_equal(pkt, want, n);
 	fwkit_tftp_session_free(s);
 }
 
@@ -313,6 +336,7 @@ int main(void)
 		cmocka_unit_test(lost_data_and_lost_ack_are_retransmitted_by_the_timer),
 		cmocka_unit_test(window_with_a_gap_restarts_after_the_last_good_block),
 		cmocka_unit_test(timeouts_give_up_and_client_errors_end),
+		cmocka_unit_test(empty_file_leaves_tsize_out),
 	};
 	return cmocka_run_group_tests_name("tftp", tests, NULL, NULL);
 }
