@@ -102,6 +102,10 @@ struct fwkit_part_report {
 
 struct fwkit_inspection {
 	uint64_t size;
+	bool has_dt;                         /* a device tree was found in the firmware's kernel */
+	char dt_model[64];
+	char dt_compatible[48];
+	struct fwkit_findings dt_findings;   /* where the profile and the dump's device tree disagree */
 	const struct fwkit_profile *profile; /* the device used for the map (best candidate or forced) */
 	bool forced;
 	struct fwkit_identification id;

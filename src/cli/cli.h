@@ -87,7 +87,7 @@ bool cli_parse_u64(const char *s, int base, uint64_t max, uint64_t *out);
 extern const struct cli_command cmd_uimage_list, cmd_uimage_verify, cmd_uimage_create, cmd_uimage_extract;
 extern const struct cli_command cmd_env_find, cmd_env_list, cmd_env_get, cmd_env_set, cmd_env_unset, cmd_env_import,
 	cmd_env_export, cmd_env_config, cmd_env_create, cmd_env_corrupt, cmd_serve;
-extern const struct cli_command cmd_profile_list, cmd_profile_show, cmd_inspect, cmd_mac_list, cmd_mac_set, cmd_layout,
+extern const struct cli_command cmd_profile_from_dump, cmd_profile_list, cmd_profile_show, cmd_inspect, cmd_mac_list, cmd_mac_set, cmd_layout,
 	cmd_compare;
 extern const struct cli_command *const cli_commands[];
 

@@ -227,6 +227,16 @@ static int run_inspect(int argc, char **argv, const struct cli_command *self)
 	} else {
 		emit_string(e, NULL, "Device", "not identified (no profile matches; give --device ID or --profiles FILE)");
 	}
+	if (in->has_dt) {
+		snprintf(buf, sizeof(buf), "model \"%s\", compatible \"%s\" (from the kernel in the firmware partition)",
+			 in->dt_model, in->dt_compatible);
+		emit_string(e, NULL, "Device Tree", buf);
+		emit_string(e, "dt_model", NULL, in->dt_model);
+		emit_string(e, "dt_compatible", NULL, in->dt_compatible);
+	}
+	emit_begin_list(e, "dt_findings", NULL);
+	emit_findings_list(e, &in->dt_findings, &errors, &warnings);
+	emit_end_list(e);
 	emit_begin_list(e, "candidates", "Candidates");
 	for (size_t i = 0; i < in->id.n && i < 6; i++) {
 		const struct fwkit_candidate *c = &in->id.c[i];
@@ -753,6 +763,73 @@ done:
 	fwkit_ctx_free(ctx);
 	return code;
 }
+
+static int run_profile_from_dump(int argc, char **argv, const struct cli_command *self)
+{
+	const char *device = NULL;
+	struct cli_option opts[] = {
+		{ 0, "device", OPT_STRING, "ID", "where to look for the firmware partition (default: 64 KiB steps)", &device, NULL },
+		OPT_END,
+	};
+	struct common_opts common = { 0 };
+	char *pos[1];
+	int n = cli_parse(self, opts, argc, argv, &common, pos, 1);
+	if (common.help)
+		return EXIT_OK_;
+	if (n != 1) {
+		if (n >= 0)
+			cli_usage_error(self, "expected one DUMP");
+		return EXIT_USAGE;
+	}
+	struct dump d;
+	int code = open_dump(&d, pos[0], NULL);
+	if (code) {
+		close_dump(&d);
+		return code;
+	}
+	const uint8_t *buf = fwkit_file_data(d.file);
+	size_t len = fwkit_file_size(d.file);
+	struct fwkit_devicetree dt;
+	bool found = false;
+	/* the kernel uImage: at the start of a firmware image, or on any 64 KiB boundary of a dump */
+	for (size_t off = 0; off + 64 <= len && !found; off += 0x10000) {
+		struct fwkit_uimage img;
+		if (fwkit_uimage_parse(NULL, buf, len, off, 0, &img) != FWKIT_OK || !img.hcrc_ok || !img.data_complete ||
+		    img.hdr.type != 2)
+			continue;
+		found = fwkit_devicetree_from_kernel(d.ctx, buf + img.data_offset, img.data_size, img.hdr.comp, &dt) == FWKIT_OK;
+	}
+	(void)device;
+	if (!found) {
+		fprintf(stderr, "fwkit: %s: no kernel with a device tree found (looked for a uImage on every 64 KiB boundary)\n",
+			pos[0]);
+		close_dump(&d);
+		return EXIT_INPUT;
+	}
+	struct fwkit_profile p;
+	if (fwkit_profile_from_devicetree(d.ctx, &dt, len, &p) != FWKIT_OK) {
+		code = cli_report_error(d.ctx);
+		close_dump(&d);
+		return code;
+	}
+	char *text = NULL;
+	if (fwkit_profile_to_json(d.ctx, &p, &text) == FWKIT_OK) {
+		fputs(text, stdout);
+		fputc('\n', stdout);
+	}
+	if (fwkit_profile_check(d.ctx, &p) != FWKIT_OK)
+		fprintf(stderr, "fwkit: warning: the derived profile fails the selfcheck: %s\n", fwkit_ctx_error(d.ctx)->what);
+	free(text);
+	close_dump(&d);
+	return EXIT_OK_;
+}
+
+const struct cli_command cmd_profile_from_dump = {
+	.name = "profile from-dump",
+	.synopsis = "profile from-dump DUMP",
+	.summary = "print the profile the dump's own device tree describes (model, partitions, MAC cells)",
+	.run = run_profile_from_dump,
+};
 
 const struct cli_command cmd_profile_list = {
 	.name = "profile list",

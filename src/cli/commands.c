@@ -20,6 +20,7 @@ const struct cli_command *const cli_commands[] = {
 	&cmd_layout,
 	&cmd_mac_list,
 	&cmd_mac_set,
+	&cmd_profile_from_dump,
 	&cmd_profile_list,
 	&cmd_profile_show,
 	&cmd_serve,

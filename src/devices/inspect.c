@@ -14,6 +14,7 @@
 #include "core/cursor.h"
 #include "core/internal.h"
 #include "fwkit/env.h"
+#include "fwkit/devicetree.h"
 #include "fwkit/inspect.h"
 #include "fwkit/uimage.h"
 
@@ -421,6 +422,58 @@ static void firmware_report(const uint8_t *buf, size_t len, const struct fwkit_p
 	}
 }
 
+/* The device tree of the kernel in the first firmware partition of P (or at any 64 KiB step when
+ * P is NULL and nothing better is known). */
+static bool find_devicetree(const uint8_t *buf, size_t len, const struct fwkit_profile *p, struct fwkit_devicetree *dt)
+{
+	for (size_t i = 0; p && i < p->nparts; i++) {
+		if (p->parts[i].content != FWKIT_PART_FIRMWARE || p->parts[i].offset >= len)
+			continue;
+		struct fwkit_uimage img;
+		if (fwkit_uimage_parse(NULL, buf, len, p->parts[i].offset, 0, &img) == FWKIT_OK && img.data_complete &&
+		    fwkit_devicetree_from_kernel(NULL, buf + img.data_offset, img.data_size, img.hdr.comp, dt) == FWKIT_OK)
+			return true;
+	}
+	return false;
+}
+
+static void compare_with_devicetree(const struct fwkit_profile *p, const struct fwkit_devicetree *dt,
+				    struct fwkit_findings *f)
+{
+	bool compat = false;
+	for (size_t i = 0; i < FWKIT_PROFILE_MAX_COMPAT && p->compatible[i][0]; i++)
+		for (size_t k = 0; k < 4 && dt->compatible[k][0]; k++)
+			if (strcmp(p->compatible[i], dt->compatible[k]) == 0)
+				compat = true;
+	if (!compat)
+		findings_add(f, FWKIT_SEV_WARN, "dt.compatible", 0, p->compatible[0], dt->compatible[0],
+			     "the firmware was built for \"%s\", not for %s", dt->model[0] ? dt->model : dt->compatible[0], p->id);
+	for (size_t i = 0; i < dt->nparts; i++) {
+		const struct fwkit_partition *q = fwkit_profile_partition(p, dt->parts[i].label);
+		char exp[48], fnd[48];
+		snprintf(fnd, sizeof(fnd), "0x%x+0x%x", dt->parts[i].offset, dt->parts[i].size);
+		if (!q) {
+			findings_add(f, FWKIT_SEV_WARN, "dt.partition", dt->parts[i].offset, NULL, fnd,
+				     "the device tree has a partition \"%s\" the profile does not", dt->parts[i].label);
+			continue;
+		}
+		snprintf(exp, sizeof(exp), "0x%x+0x%x", q->offset, q->size);
+		if (q->offset != dt->parts[i].offset || q->size != dt->parts[i].size)
+			findings_add(f, FWKIT_SEV_WARN, "dt.partition", dt->parts[i].offset, exp, fnd,
+				     "partition %s: the profile and the device tree disagree", q->name);
+	}
+	for (size_t i = 0; i < dt->nmacs; i++) {
+		bool known = false;
+		for (size_t k = 0; k < p->nmacs; k++)
+			if (strcmp(p->macs[k].partition, dt->macs[i].partition) == 0 && p->macs[k].offset == dt->macs[i].offset)
+				known = true;
+		if (!known)
+			findings_add(f, FWKIT_SEV_WARN, "dt.mac", 0, NULL, NULL,
+				     "the device tree reads a MAC at %s+0x%x that the profile does not list", dt->macs[i].partition,
+				     dt->macs[i].offset);
+	}
+}
+
 enum fwkit_status fwkit_inspect(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_profile *profile,
 				const struct fwkit_profile *extra, size_t nextra, struct fwkit_inspection *out)
 {
@@ -428,6 +481,31 @@ enum fwkit_status fwkit_inspect(struct fwkit_ctx *ctx, const uint8_t *buf, size_
 	out->size = len;
 	fwkit_identify(ctx, buf, len, extra, nextra, &out->id);
 	out->profile = profile ? profile : (out->id.n ? out->id.c[0].profile : NULL);
+	struct fwkit_devicetree *dt = malloc(sizeof(*dt));
+	if (dt && find_devicetree(buf, len, out->profile, dt)) {
+		out->has_dt = true;
+		snprintf(out->dt_model, sizeof(out->dt_model), "%s", dt->model);
+		snprintf(out->dt_compatible, sizeof(out->dt_compatible), "%s", dt->compatible[0]);
+		/* the kernel's own device tree is the strongest evidence of all */
+		for (size_t i = 0; i < out->id.n; i++)
+			for (size_t c = 0; c < FWKIT_PROFILE_MAX_COMPAT && out->id.c[i].profile->compatible[c][0]; c++)
+				if (strcmp(out->id.c[i].profile->compatible[c], dt->compatible[0]) == 0) {
+					evidence(&out->id.c[i], 30, "the kernel's device tree: model \"%s\", compatible \"%s\"",
+						 dt->model, dt->compatible[0]);
+					break;
+				}
+		qsort(out->id.c, out->id.n, sizeof(out->id.c[0]), by_score);
+		for (size_t i = 0; i < out->id.n; i++)
+			out->id.c[i].same_layout_as_best = false;
+		for (size_t i = 1; i < out->id.n; i++)
+			if (out->id.c[i].score == out->id.c[0].score && same_layout(out->id.c[i].profile, out->id.c[0].profile))
+				out->id.c[i].same_layout_as_best = out->id.c[0].same_layout_as_best = true;
+		if (!profile && out->id.n)
+			out->profile = out->id.c[0].profile;
+		if (out->profile)
+			compare_with_devicetree(out->profile, dt, &out->dt_findings);
+	}
+	free(dt);
 	out->forced = profile != NULL;
 	judge_dump(buf, len, out->profile, &out->dump);
 	const struct fwkit_profile *p = out->profile;
