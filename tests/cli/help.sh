@@ -4,7 +4,7 @@
 . "$FWKIT_SOURCE_DIR/tests/lib.sh"
 
 "$FWKIT" help > help.txt; check help-exit-0 test $? = 0
-commands=$(sed -n 's/^  \([a-z]\+\( [a-z]\+\)\?\) \+.*/\1/p' help.txt)
+commands=$(sed -n 's/^  \([a-z]\+\( [a-z-]\+\)\?\) \+.*/\1/p' help.txt)
 check help-lists-commands test -n "$commands"
 n=0
 while read -r c; do
