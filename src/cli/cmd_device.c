@@ -670,7 +670,7 @@ static int run_compare(int argc, char **argv, const struct cli_command *self)
 		if (fwkit_file_size(f[i]) != fwkit_file_size(f[0])) {
 			fprintf(stderr, "fwkit: %s: %zu bytes, but %s has %zu: not reads of one chip\n", pos[i],
 				fwkit_file_size(f[i]), pos[0], fwkit_file_size(f[0]));
-			code = EXIT_PROBLEM;
+			code = EXIT_INPUT;
 			goto done;
 		}
 	}

@@ -105,10 +105,13 @@ static void score_profile(const struct fwkit_profile *p, const uint8_t *buf, siz
 	}
 }
 
+/* Best score first; equal scores by id, so the order is the same on every libc. */
 static int by_score(const void *a, const void *b)
 {
 	const struct fwkit_candidate *x = a, *y = b;
-	return (y->score > x->score) - (y->score < x->score);
+	if (x->score != y->score)
+		return (y->score > x->score) - (y->score < x->score);
+	return strcmp(x->profile->id, y->profile->id);
 }
 
 enum fwkit_status fwkit_identify(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_profile *extra,

@@ -146,8 +146,8 @@ enum fwkit_status fwkit_mac_set(struct fwkit_ctx *ctx, const struct fwkit_profil
 			continue;
 		if (now.e[i].problems & FWKIT_MACP_OUTSIDE)
 			return FWKIT_RAISE(ctx, FWKIT_E_RANGE, now.e[i].offset, "a MAC inside the dump", "the end of the dump",
-					   "mac: location %s+0x%llx is past the end", now.e[i].partition,
-					   (unsigned long long)(now.e[i].offset));
+					   "mac: location 0x%llx (partition %s) is past the end", (unsigned long long)now.e[i].offset,
+					   now.e[i].partition);
 		if (role >= 0)
 			memcpy(result[i], label, 6);
 		else
@@ -173,9 +173,9 @@ enum fwkit_status fwkit_mac_set(struct fwkit_ctx *ctx, const struct fwkit_profil
 		for (size_t j = 0; j < now.n; j++)
 			if (j != i && memcmp(result[i], result[j], 6) == 0)
 				return FWKIT_RAISE(ctx, FWKIT_E_UNSAFE, now.e[i].offset, "distinct MACs", text,
-						   "mac: refusing: %s would be used twice (%s+0x%llx and %s+0x%llx)", text,
-						   now.e[i].partition, (unsigned long long)now.e[i].offset, now.e[j].partition,
-						   (unsigned long long)now.e[j].offset);
+						   "mac: refusing: %s would be used twice (0x%llx in %s and 0x%llx in %s)", text,
+						   (unsigned long long)now.e[i].offset, now.e[i].partition,
+						   (unsigned long long)now.e[j].offset, now.e[j].partition);
 	}
 	for (size_t i = 0; i < now.n; i++)
 		if (touch[i])
