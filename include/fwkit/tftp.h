@@ -150,7 +150,7 @@ struct fwkit_tftp_server_config {
 	const char *file;        /* one file to serve */
 	bool any_name;           /* serve FILE whatever name is asked */
 	const char *bind;        /* numeric address, IPv4 or IPv6 (default "0.0.0.0") */
-	uint16_t port;           /* default 69 */
+	uint16_t port;           /* 69 for bootloaders; 0 for any free port (the LISTENING event says which) */
 	bool once;               /* return after one complete transfer */
 	const char *drop_user;   /* when started as root: user to switch to after binding (NULL: "nobody") */
 	struct fwkit_tftp_limits limits;

@@ -16,41 +16,6 @@
 #include "cli/emit.h"
 #include "fwkit/tftp.h"
 
-/*
- * Recovery paths by device, until device profiles (issue 5) carry them. Facts and sources:
- * Xiaomi: the U-Boot serial menu option 2 with defaults device 192.168.31.1 / server
- * 192.168.31.100 (../shared/seeds/000, formats.md 4.6, a forum transcript: secondary);
- * HAME / A5-V11: the PC at 192.168.1.55 while the reset button is held (../shared/seeds/002, a
- * blog post: secondary).
- */
-struct recovery {
-	const char *id;
-	const char *name;
-	const char *server_ip; /* the address the PC must have */
-	unsigned prefix;
-	const char *device_ip;
-	const char *file_name; /* NULL: whatever is typed; serve under any name */
-	const char *steps;
-	const char *source;
-};
-
-static const struct recovery RECOVERIES[] = {
-	{ "xiaomi_mi-router-3g-v2", "Xiaomi Mi Router 3G v2", "192.168.31.100", 24, "192.168.31.1", NULL,
-	  "serial console 115200 8N1; power on and press 2 at \"Please choose the operation\" (Load system code then "
-	  "write to Flash via TFTP); device IP 192.168.31.1; server IP 192.168.31.100; then type the file name",
-	  "seed 000 (forum), formats.md 4.6" },
-	{ "xiaomi_mi-router-4a-gigabit", "Xiaomi Mi Router 4A Gigabit", "192.168.31.100", 24, "192.168.31.1", NULL,
-	  "serial console 115200 8N1; power on and press 2 at \"Please choose the operation\"; device IP 192.168.31.1; "
-	  "server IP 192.168.31.100; then type the file name",
-	  "seed 000 (forum), formats.md 4.6" },
-	{ "hame_mpr-a1", "HAME MPR-A1", "192.168.1.55", 24, "192.168.1.1", NULL,
-	  "cable to a LAN port; hold the reset button while powering on (about 5 s); the router pulls the image",
-	  "seed 002 (blog)" },
-	{ "a5-v11", "A5-V11", "192.168.1.55", 24, "192.168.1.1", NULL,
-	  "cable to the LAN port; hold the reset button while powering on (about 5 s); the router pulls the image",
-	  "seed 002 (blog)" },
-};
-
 static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
@@ -212,7 +177,7 @@ static bool parse_bind(const char *s, char *addr, size_t cap, uint16_t *port)
 	}
 	if (*p) {
 		uint64_t v;
-		if (!cli_parse_u64(p, 10, 65535, &v) || v == 0)
+		if (!cli_parse_u64(p, 10, 65535, &v)) /* 0: any free port (the log says which) */
 			return false;
 		*port = (uint16_t)v;
 	}
@@ -221,7 +186,7 @@ static bool parse_bind(const char *s, char *addr, size_t cap, uint16_t *port)
 
 static int run_serve(int argc, char **argv, const struct cli_command *self)
 {
-	const char *bind_s = NULL, *device = NULL, *user = NULL;
+	const char *bind_s = NULL, *device = NULL, *user = NULL, *pfile = NULL;
 	bool any_name = false, once = false, force = false;
 	uint64_t max_blksize = 0, max_window = 0;
 	struct cli_option opts[] = {
@@ -233,6 +198,7 @@ static int run_serve(int argc, char **argv, const struct cli_command *self)
 		{ 0, "user", OPT_STRING, "USER", "when started as root, switch to USER after binding (default nobody)", &user, NULL },
 		{ 0, "max-blksize", OPT_UINT, "N", "largest block size granted (default 65464)", &max_blksize, NULL },
 		{ 0, "max-windowsize", OPT_UINT, "N", "largest window granted (default 64)", &max_window, NULL },
+		{ 0, "profiles", OPT_STRING, "FILE", "add the device profiles in FILE (JSON)", &pfile, NULL },
 		OPT_END,
 	};
 	struct common_opts common = { 0 };
@@ -251,24 +217,50 @@ static int run_serve(int argc, char **argv, const struct cli_command *self)
 		cli_usage_error(self, "--bind '%s': expected ADDR, ADDR:PORT or [IPV6]:PORT", bind_s);
 		return EXIT_USAGE;
 	}
-	const struct recovery *rec = NULL;
 	if (device) {
-		for (size_t i = 0; i < sizeof(RECOVERIES) / sizeof(RECOVERIES[0]); i++)
-			if (strcmp(RECOVERIES[i].id, device) == 0)
-				rec = &RECOVERIES[i];
-		if (!rec) {
-			fprintf(stderr, "fwkit: unknown device '%s'; known:", device);
-			for (size_t i = 0; i < sizeof(RECOVERIES) / sizeof(RECOVERIES[0]); i++)
-				fprintf(stderr, " %s", RECOVERIES[i].id);
+		/* what the device's recovery path expects, from its profile (src/devices/) */
+		struct fwkit_profile *extra = NULL;
+		size_t nextra = 0;
+		if (pfile) {
+			struct fwkit_ctx *pctx = fwkit_ctx_new();
+			struct fwkit_file *pf = NULL;
+			if (fwkit_file_open(pctx, pfile, &pf) != FWKIT_OK ||
+			    fwkit_profiles_from_json(pctx, (const char *)fwkit_file_data(pf), fwkit_file_size(pf), &extra, &nextra) !=
+				    FWKIT_OK) {
+				int c = cli_report_error(pctx);
+				fwkit_file_close(pf);
+				fwkit_ctx_free(pctx);
+				return c;
+			}
+			fwkit_file_close(pf);
+			fwkit_ctx_free(pctx);
+		}
+		const struct fwkit_profile *p = fwkit_profile_find(device, extra, nextra);
+		const struct fwkit_recovery *rec = NULL;
+		for (size_t i = 0; p && i < p->nrecovery && !rec; i++)
+			if (p->recovery[i].kind == FWKIT_RECOVERY_UBOOT_TFTP_MENU || p->recovery[i].kind == FWKIT_RECOVERY_RESET_TFTP)
+				rec = &p->recovery[i];
+		if (!p || !rec) {
+			fprintf(stderr, "fwkit: %s '%s'; devices with a TFTP recovery path:", p ? "no TFTP recovery path known for" : "unknown device", device);
+			for (size_t i = 0; i < fwkit_profiles_builtin_count(); i++) {
+				const struct fwkit_profile *q = fwkit_profiles_builtin_get(i);
+				for (size_t k = 0; k < q->nrecovery; k++)
+					if (q->recovery[k].kind == FWKIT_RECOVERY_UBOOT_TFTP_MENU || q->recovery[k].kind == FWKIT_RECOVERY_RESET_TFTP) {
+						fprintf(stderr, " %s", q->id);
+						break;
+					}
+			}
 			fputc('\n', stderr);
+			free(extra);
 			return EXIT_USAGE;
 		}
 		char ifaces[256];
 		bool have = have_address(rec->server_ip, ifaces, sizeof(ifaces));
-		printf("device:       %s (%s)\n", rec->name, rec->id);
-		printf("recovery:     %s\n", rec->steps);
+		printf("device:       %s (%s)\n", p->name, p->id);
+		printf("recovery:     %s: %s\n", fwkit_recovery_kind_name(rec->kind), rec->steps);
 		printf("addresses:    this computer %s/%u, the device %s\n", rec->server_ip, rec->prefix, rec->device_ip);
-		printf("file name:    %s\n", rec->file_name ? rec->file_name : "whatever the bootloader asks for (served under any name)");
+		printf("file name:    %s\n", rec->file_name[0] ? rec->file_name : "whatever the bootloader asks for (served under any name)");
+		printf("image:        %s; the firmware partition holds at most %u bytes\n", rec->image, p->firmware_max);
 		printf("source:       %s\n", rec->source);
 		if (have)
 			printf("check:        ok, %s is an address of this machine\n", rec->server_ip);
@@ -276,9 +268,10 @@ static int run_serve(int argc, char **argv, const struct cli_command *self)
 			printf("check:        no interface here has %s. Add it (as root; fwkit never changes the network):\n"
 			       "                ip addr add %s/%u dev %s\n",
 			       rec->server_ip, rec->server_ip, rec->prefix, ifaces[0] ? ifaces : "<interface>");
-		if (!rec->file_name)
+		if (!rec->file_name[0])
 			any_name = true;
 		fflush(stdout);
+		free(extra);
 	}
 	struct serve_state ss = { .json = common.json, .tty = isatty(STDERR_FILENO) && !common.json, .force = force,
 				  .bar_width = 40 };
@@ -320,7 +313,7 @@ static int run_serve(int argc, char **argv, const struct cli_command *self)
 
 const struct cli_command cmd_serve = {
 	.name = "serve",
-	.synopsis = "serve FILE|DIR [--bind ADDR[:PORT]] [--any-name] [--once] [--device ID] [--force] [--user USER] [--json]",
+	.synopsis = "serve FILE|DIR [--bind ADDR[:PORT]] [--any-name] [--once] [--device ID] [--profiles FILE] [--force] [--user USER] [--json]",
 	.summary = "serve an image to a bootloader over TFTP (read-only), checking it first and saying what the device expects",
 	.run = run_serve,
 };

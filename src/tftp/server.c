@@ -447,7 +447,7 @@ static enum fwkit_status bind_listener(struct fwkit_ctx *ctx, struct server *sv)
 	const struct fwkit_tftp_server_config *cfg = sv->cfg;
 	const char *addr = cfg->bind && cfg->bind[0] ? cfg->bind : "0.0.0.0";
 	char port[8];
-	snprintf(port, sizeof(port), "%u", cfg->port ? cfg->port : 69);
+	snprintf(port, sizeof(port), "%u", cfg->port); /* 0: any free port */
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
 				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE };
 	struct addrinfo *ai = NULL;
