@@ -155,13 +155,15 @@ static void emit_findings_list(struct emitter *e, const struct fwkit_findings *f
 			(*errors)++;
 		else if (it->severity == FWKIT_SEV_WARN)
 			(*warnings)++;
-		char line[400];
-		snprintf(line, sizeof(line), "      %s: 0x%llx: %s%s%s%s%s", fwkit_severity_name(it->severity),
-			 (unsigned long long)it->offset, it->message, it->expected[0] ? " (expected " : "", it->expected,
-			 it->expected[0] ? (it->found[0] ? ", found " : ")") : (it->found[0] ? " (found " : ""),
-			 it->found[0] ? it->found : "");
-		if (it->found[0])
-			strncat(line, ")", sizeof(line) - strlen(line) - 1);
+		char line[400], tail[160] = "";
+		if (it->expected[0] && it->found[0])
+			snprintf(tail, sizeof(tail), " (expected %s, found %s)", it->expected, it->found);
+		else if (it->expected[0])
+			snprintf(tail, sizeof(tail), " (expected %s)", it->expected);
+		else if (it->found[0])
+			snprintf(tail, sizeof(tail), " (found %s)", it->found);
+		snprintf(line, sizeof(line), "      %s: 0x%llx: %s%s", fwkit_severity_name(it->severity),
+			 (unsigned long long)it->offset, it->message, tail);
 		emit_line(e, line);
 		emit_begin(e, NULL);
 		emit_string(e, "severity", NULL, fwkit_severity_name(it->severity));

@@ -48,6 +48,9 @@ void ctx_log(struct fwkit_ctx *ctx, enum fwkit_log_level level, const char *fmt,
 void findings_add(struct fwkit_findings *f, enum fwkit_severity sev, const char *code, uint64_t offset,
 		  const char *expected, const char *found, const char *fmt, ...) FWKIT_PRINTF(7, 8);
 
+/* A whole string as an unsigned number in BASE (0: 0x hex, 0 octal, decimal), at most MAX. */
+bool num_parse_u64(const char *s, int base, uint64_t max, uint64_t *out);
+
 /* Bounded formatting that always terminates and never overflows (snprintf with truncation). */
 void str_printf(char *dst, size_t size, const char *fmt, ...) FWKIT_PRINTF(3, 4);
 

@@ -293,14 +293,8 @@ static uint64_t get_num(struct reader *r, json_object *v, const char *key, uint6
 		n = (uint64_t)i;
 	} else if (json_object_is_type(v, json_type_string)) {
 		const char *s = json_object_get_string(v);
-		char *end = NULL;
 		bool hexa = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-		if (!s[0] || s[0] == '-' || s[0] == '+') {
-			FAIL(r, "%s: \"%s\" is not a number", key, s);
-			return 0;
-		}
-		n = strtoull(s, &end, hexa ? 16 : 10); /* the profile reader's own ranged parse */
-		if (!end || *end) {
+		if (!num_parse_u64(s, hexa ? 16 : 10, UINT64_MAX, &n)) {
 			FAIL(r, "%s: \"%s\" is not a number", key, s);
 			return 0;
 		}
