@@ -6,14 +6,17 @@
 # Steps: (a) check the tools (installs nothing), (b) release build in build/bench,
 # (c) hyperfine, per real uImage and one 16 MiB synthetic image: fwkit uimage list / verify
 # against mkimage -l and dumpimage -l, (c2) bench/env.sh: fwkit env list / find against
-# fw_printenv on 16 MiB flash dumps, (d) the in-process CRC bench, (e) the report, written to
-# bench/results/latest.md and printed.
+# fw_printenv on 16 MiB flash dumps, (c3) bench/tftp.sh: fwkit serve against atftpd and tftpd-hpa's
+# in.tftpd on 127.0.0.1 (and, optionally, real U-Boot under QEMU pulling from fwkit serve and
+# atftpd), (d) the in-process CRC bench, (e) the report, written to bench/results/latest.md and
+# printed.
 #
 # Environment (all optional):
 #   FWKIT_BENCH_DATA   folder searched for real uImages (default ../shared/testdata/real)
 #   FWKIT_BENCH_RUNS   hyperfine run bounds as "MIN MAX" (default "20 200"); hyperfine aims
 #                      for ~3 s per command within these bounds (uImage and env benches alike)
 #   FWKIT_BENCH_CRC    arguments for fwkit-bench-crc, "ROUNDS PASSES" (default "100 1")
+#   FWKIT_BENCH_TFTP_* passed on to bench/tftp.sh (see its header and bench/README.md)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -134,6 +137,15 @@ FWKIT_BENCH_FWKIT=$FWKIT FWKIT_BENCH_RUNS="$MIN_RUNS $MAX_RUNS" \
 	bash "$ROOT/bench/env.sh" "$WORK/env.md" || env_rc=$?
 [[ -s $WORK/env.md ]] || : >"$WORK/env.md"
 
+# ---------------------------------------------------------------- (c3) TFTP server
+# bench/tftp.sh runs the three servers on 127.0.0.1 itself (and fetches tftpd-hpa's in.tftpd
+# with apt-get download when it is not there; a server it cannot get is skipped and named in the
+# section). Its exit status: 1 = a check failed or a transfer exited non-zero, 2 = it could not run.
+log "TFTP server bench: bench/tftp.sh"
+tftp_rc=0
+FWKIT_BENCH_FWKIT=$FWKIT bash "$ROOT/bench/tftp.sh" "$WORK/tftp.md" || tftp_rc=$?
+[[ -s $WORK/tftp.md ]] || : >"$WORK/tftp.md"
+
 # ---------------------------------------------------------------- (d) CRC bench
 log "CRC bench: fwkit-bench-crc $CRC_ROUNDS $CRC_PASSES"
 crc_rc=0
@@ -161,13 +173,15 @@ BENCH_CC_VERSION=$("$BENCH_CC" --version 2>/dev/null | head -n1 || true)
 BENCH_RUNS="$MIN_RUNS..$MAX_RUNS"
 BENCH_CRC_RC=$crc_rc
 BENCH_ENV_RC=$env_rc
+BENCH_TFTP_RC=$tftp_rc
+export BENCH_TFTP_RC
 export BENCH_COMMIT BENCH_DATE BENCH_CPU BENCH_NPROC BENCH_KERNEL BENCH_HYPERFINE BENCH_MKIMAGE \
 	BENCH_FW_PRINTENV BENCH_FWKIT BENCH_CC BENCH_CC_VERSION BENCH_RUNS BENCH_CRC_RC BENCH_ENV_RC
 
-python3 - "$CASES" "$SKIPPED" "$WORK/crc.txt" "$WORK/env.md" >"$WORK/latest.md" <<'PY'
+python3 - "$CASES" "$SKIPPED" "$WORK/crc.txt" "$WORK/env.md" "$WORK/tftp.md" >"$WORK/latest.md" <<'PY'
 import json, math, os, sys
 
-cases_path, skipped_path, crc_path, env_path = sys.argv[1:5]
+cases_path, skipped_path, crc_path, env_path, tftp_path = sys.argv[1:6]
 env = os.environ
 COMP = {0: "none", 1: "gzip", 2: "bzip2", 3: "lzma", 4: "lzo", 5: "lz4", 6: "zstd"}
 ORDER = ["fwkit-list", "fwkit-verify", "mkimage-l", "dumpimage-l"]
@@ -301,6 +315,17 @@ if env["BENCH_ENV_RC"] != "0":
     L.append("")
     L.append("**bench/env.sh exited %s** (an output check failed or a command exited non-zero; see above)." % env["BENCH_ENV_RC"])
 L.append("")
+tftp_section = open(tftp_path).read().rstrip("\n")
+if tftp_section:
+    L += tftp_section.splitlines()
+else:
+    L.append("## TFTP server: fwkit serve against atftpd and tftpd-hpa's in.tftpd")
+    L.append("")
+    L.append("No figures: bench/tftp.sh exited %s before writing its section (its messages went to stderr)." % env["BENCH_TFTP_RC"])
+if env["BENCH_TFTP_RC"] != "0":
+    L.append("")
+    L.append("**bench/tftp.sh exited %s** (a check failed or a transfer exited non-zero; see above)." % env["BENCH_TFTP_RC"])
+L.append("")
 L.append("## Caveats")
 L.append("")
 L.append("- A 2-core machine, shared with whatever else runs on it: figures of a millisecond or two move "
@@ -311,6 +336,10 @@ L.append("- Small images take about a millisecond, mostly process start-up and d
 L.append("- `fwkit uimage verify` decompresses compressed payloads; `mkimage -l` and `dumpimage -l` do not.")
 L.append("- `fwkit env list DUMP` without `--at` scans the whole dump before listing; `fw_printenv` is given "
          "the block's offset by its config. The `--at` column is the like-for-like one.")
+L.append("- TFTP: the loopback figures are whole client processes on a 2-core machine where client and server "
+         "share the CPUs; the blksize-65464 sets with windowsize 8 or 64 are bound by datagram loss at the "
+         "client's socket buffer, so their times count stalls, not sending speed. The U-Boot pulls are few "
+         "and each lost frame costs about a second.")
 print("\n".join(L))
 PY
 cp "$WORK/latest.md" "$REPORT"
@@ -322,6 +351,10 @@ if ((crc_rc != 0)); then
 fi
 if ((env_rc != 0)); then
 	echo "bench/run.sh: bench/env.sh exited $env_rc (output mismatch, failing command, or could not run)" >&2
+	status=1
+fi
+if ((tftp_rc != 0)); then
+	echo "bench/run.sh: bench/tftp.sh exited $tftp_rc (a check failed, a transfer failed, or could not run)" >&2
 	status=1
 fi
 exit "$status"
