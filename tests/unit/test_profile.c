@@ -164,12 +164,33 @@ static void the_reader_refuses_mistakes(void **state)
 	fwkit_ctx_free(ctx);
 }
 
+/* The example shipped for users parses and passes the selfcheck (bgpd's shipped-example check). */
+static void the_shipped_example_parses(void **state)
+{
+	(void)state;
+	struct fwkit_ctx *ctx = fwkit_ctx_new();
+	struct fwkit_file *f = NULL;
+	assert_int_equal(fwkit_file_open(ctx, FWKIT_SOURCE_DIR "/examples/profiles/hame_mpr-a1-8m.json", &f), FWKIT_OK);
+	struct fwkit_profile *ps = NULL;
+	size_t n = 0;
+	if (fwkit_profiles_from_json(ctx, (const char *)fwkit_file_data(f), fwkit_file_size(f), &ps, &n) != FWKIT_OK)
+		fail_msg("%s", fwkit_ctx_error(ctx)->what);
+	assert_int_equal(n, 1);
+	assert_string_equal(ps[0].id, "hame_mpr-a1-8m");
+	assert_int_equal(ps[0].flash_size, 0x800000);
+	assert_ptr_equal(fwkit_profile_find("hame_mpr-a1-8m", ps, n), &ps[0]);
+	free(ps);
+	fwkit_file_close(f);
+	fwkit_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_builtin_passes_the_selfcheck),
 		cmocka_unit_test(printed_profiles_parse_back_the_same),
 		cmocka_unit_test(the_reader_refuses_mistakes),
+		cmocka_unit_test(the_shipped_example_parses),
 	};
 	return cmocka_run_group_tests_name("profile", tests, NULL, NULL);
 }
