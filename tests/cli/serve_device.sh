@@ -41,4 +41,14 @@ if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
 	check port69-exit-4 test $rc = 4
 	check port69-explains grep -q 'needs root or CAP_NET_BIND_SERVICE' err.txt
 fi
+# started as root, the server binds and then runs as nobody (or --user)
+if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1; then
+	"$FWKIT" serve good.img --bind 127.0.0.1:0 > drop.log 2>&1 &
+	pid=$!
+	for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q '^listening' drop.log && break; sleep 0.1; done
+	uid=$(awk '/^Uid:/ {print $2}' /proc/$pid/status 2> /dev/null)
+	kill $pid 2> /dev/null
+	wait $pid 2> /dev/null
+	check drops-to-nobody test "$uid" = "$(id -u nobody)"
+fi
 done_testing
