@@ -8,8 +8,9 @@
 # against mkimage -l and dumpimage -l, (c2) bench/env.sh: fwkit env list / find against
 # fw_printenv on 16 MiB flash dumps, (c3) bench/tftp.sh: fwkit serve against atftpd and tftpd-hpa's
 # in.tftpd on 127.0.0.1 (and, optionally, real U-Boot under QEMU pulling from fwkit serve and
-# atftpd), (d) the in-process CRC bench, (e) the report, written to bench/results/latest.md and
-# printed.
+# atftpd), (c4) bench/inspect.sh: fwkit inspect against binwalk on a 16 MiB flash dump (time, and
+# what each one found), (d) the in-process CRC bench, (e) the report, written to
+# bench/results/latest.md and printed.
 #
 # Environment (all optional):
 #   FWKIT_BENCH_DATA   folder searched for real uImages (default ../shared/testdata/real)
@@ -17,6 +18,7 @@
 #                      for ~3 s per command within these bounds (uImage and env benches alike)
 #   FWKIT_BENCH_CRC    arguments for fwkit-bench-crc, "ROUNDS PASSES" (default "100 1")
 #   FWKIT_BENCH_TFTP_* passed on to bench/tftp.sh (see its header and bench/README.md)
+#   FWKIT_BENCH_INSPECT_RUNS passed on to bench/inspect.sh (default "5 20")
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -146,6 +148,16 @@ tftp_rc=0
 FWKIT_BENCH_FWKIT=$FWKIT bash "$ROOT/bench/tftp.sh" "$WORK/tftp.md" || tftp_rc=$?
 [[ -s $WORK/tftp.md ]] || : >"$WORK/tftp.md"
 
+# ---------------------------------------------------------------- (c4) inspect against binwalk
+# bench/inspect.sh builds its own 16 MiB dump (Mi Router 3G v2 layout, MACs replaced by
+# 02:00:00:00:10:0x), runs fwkit inspect and binwalk once each to compare what they found, then times
+# them side by side. It needs binwalk (apt-get install binwalk); without it the section says it did
+# not run. Its exit status: 1 = a check failed or a command exited non-zero, 2 = it could not run.
+log "inspect against binwalk: bench/inspect.sh"
+inspect_rc=0
+FWKIT_BENCH_FWKIT=$FWKIT bash "$ROOT/bench/inspect.sh" "$WORK/inspect.md" || inspect_rc=$?
+[[ -s $WORK/inspect.md ]] || : >"$WORK/inspect.md"
+
 # ---------------------------------------------------------------- (d) CRC bench
 log "CRC bench: fwkit-bench-crc $CRC_ROUNDS $CRC_PASSES"
 crc_rc=0
@@ -174,14 +186,15 @@ BENCH_RUNS="$MIN_RUNS..$MAX_RUNS"
 BENCH_CRC_RC=$crc_rc
 BENCH_ENV_RC=$env_rc
 BENCH_TFTP_RC=$tftp_rc
-export BENCH_TFTP_RC
+BENCH_INSPECT_RC=$inspect_rc
+export BENCH_TFTP_RC BENCH_INSPECT_RC
 export BENCH_COMMIT BENCH_DATE BENCH_CPU BENCH_NPROC BENCH_KERNEL BENCH_HYPERFINE BENCH_MKIMAGE \
 	BENCH_FW_PRINTENV BENCH_FWKIT BENCH_CC BENCH_CC_VERSION BENCH_RUNS BENCH_CRC_RC BENCH_ENV_RC
 
-python3 - "$CASES" "$SKIPPED" "$WORK/crc.txt" "$WORK/env.md" "$WORK/tftp.md" >"$WORK/latest.md" <<'PY'
+python3 - "$CASES" "$SKIPPED" "$WORK/crc.txt" "$WORK/env.md" "$WORK/tftp.md" "$WORK/inspect.md" >"$WORK/latest.md" <<'PY'
 import json, math, os, sys
 
-cases_path, skipped_path, crc_path, env_path, tftp_path = sys.argv[1:6]
+cases_path, skipped_path, crc_path, env_path, tftp_path, inspect_path = sys.argv[1:7]
 env = os.environ
 COMP = {0: "none", 1: "gzip", 2: "bzip2", 3: "lzma", 4: "lzo", 5: "lz4", 6: "zstd"}
 ORDER = ["fwkit-list", "fwkit-verify", "mkimage-l", "dumpimage-l"]
@@ -326,6 +339,18 @@ if env["BENCH_TFTP_RC"] != "0":
     L.append("")
     L.append("**bench/tftp.sh exited %s** (a check failed or a transfer exited non-zero; see above)." % env["BENCH_TFTP_RC"])
 L.append("")
+inspect_section = open(inspect_path).read().rstrip("\n")
+if inspect_section:
+    L += inspect_section.splitlines()
+else:
+    L.append("## inspect against binwalk: fwkit inspect and binwalk on a 16 MiB flash dump")
+    L.append("")
+    L.append("No figures: bench/inspect.sh exited %s before writing its section (its messages went to stderr; "
+             "binwalk missing: `apt-get install binwalk`)." % env["BENCH_INSPECT_RC"])
+if env["BENCH_INSPECT_RC"] != "0":
+    L.append("")
+    L.append("**bench/inspect.sh exited %s** (a check failed or a command exited non-zero; see above)." % env["BENCH_INSPECT_RC"])
+L.append("")
 L.append("## Caveats")
 L.append("")
 L.append("- A 2-core machine, shared with whatever else runs on it: figures of a millisecond or two move "
@@ -340,6 +365,10 @@ L.append("- TFTP: the loopback figures are whole client processes on a 2-core ma
          "share the CPUs; the blksize-65464 sets with windowsize 8 or 64 are bound by datagram loss at the "
          "client's socket buffer, so their times count stalls, not sending speed. The U-Boot pulls are few "
          "and each lost frame costs about a second.")
+L.append("- inspect against binwalk: one dump, a few runs of binwalk (about 2 s each); the two tools do "
+         "different work (a signature scan of every offset against a profile-driven reading of each "
+         "partition), so the ratio says how long each takes to tell you about this dump, not which "
+         "parser is faster.")
 print("\n".join(L))
 PY
 cp "$WORK/latest.md" "$REPORT"
@@ -355,6 +384,10 @@ if ((env_rc != 0)); then
 fi
 if ((tftp_rc != 0)); then
 	echo "bench/run.sh: bench/tftp.sh exited $tftp_rc (a check failed, a transfer failed, or could not run)" >&2
+	status=1
+fi
+if ((inspect_rc != 0)); then
+	echo "bench/run.sh: bench/inspect.sh exited $inspect_rc (a check failed, a command failed, or could not run)" >&2
 	status=1
 fi
 exit "$status"
