@@ -41,6 +41,8 @@ struct transfer {
 	size_t map_len;
 	uint64_t last_progress;
 	bool paced;            /* the client lost a window: send it in short bursts from now on */
+	unsigned burst;        /* packets per burst while paced (halved on a loss, grown on progress) */
+	uint64_t seen_retx, seen_acked;
 };
 
 struct server {
@@ -251,16 +253,32 @@ static void close_transfer(struct server *sv, size_t i)
  * its windows go out in bursts of PACED_BURST bytes, with the poll loop waiting a millisecond in
  * between for the client to drain its buffer. Fast clients never pay for this.
  */
-#define PACED_BURST (48 * 1024)
+#define PACED_MAX_BYTES (48 * 1024)
+#define PACED_MAX_BURST 64u
 
 static void pump(struct server *sv, struct transfer *t)
 {
 	uint64_t now = now_ms();
 	size_t n, sent = 0;
-	if (!t->paced && fwkit_tftp_session_stats(t->s)->retransmissions > 0)
+	unsigned packets = 0;
+	const struct fwkit_tftp_stats *st = fwkit_tftp_session_stats(t->s);
+	if (!t->paced && st->retransmissions > 0) {
 		t->paced = true;
-	while ((!t->paced || sent < PACED_BURST) && (n = fwkit_tftp_session_next(t->s, now, sv->out, sizeof(sv->out))) > 0) {
+		t->burst = 4; /* what the smallest receivers hold (U-Boot: 4 receive buffers) */
+	}
+	if (t->paced) {
+		/* halve the burst on a new loss, grow it by one while the client keeps up */
+		if (st->retransmissions > t->seen_retx)
+			t->burst = t->burst > 1 ? t->burst / 2 : 1;
+		else if (st->bytes_acked > t->seen_acked && t->burst < PACED_MAX_BURST)
+			t->burst++;
+		t->seen_retx = st->retransmissions;
+		t->seen_acked = st->bytes_acked;
+	}
+	while ((!t->paced || (sent < PACED_MAX_BYTES && packets < t->burst)) &&
+	       (n = fwkit_tftp_session_next(t->s, now, sv->out, sizeof(sv->out))) > 0) {
 		sent += n;
+		packets++;
 		if (send(t->fd, sv->out, n, 0) < 0 && errno != EAGAIN && errno != ECONNREFUSED)
 			break; /* lost like any datagram; the timer retransmits */
 	}

@@ -34,6 +34,12 @@ struct fwkit_tftp_session {
 	uint64_t highest_sent; /* highest block sent so far */
 	uint64_t last_block;   /* the final block: size / blksize + 1 (it may be empty) */
 	uint64_t deadline;
+	uint64_t last_nack_ms; /* when a window was last restarted on the client's word */
+	bool nacked;           /* ... at least once */
+	uint64_t restart_at;   /* a restarted window waits until then (0: none waiting) */
+	uint64_t probe_at;     /* tail-loss probe: resend the window's last block then (0: none) */
+	uint64_t window_sent_ms; /* when the current window's last block first went out */
+	uint64_t srtt_ms;      /* smoothed round trip, window end to its ACK (0: not measured yet) */
 	unsigned retries;
 	bool resending;        /* the packets going out now are retransmissions */
 	enum fwkit_tftp_state state;
@@ -235,6 +241,8 @@ void fwkit_tftp_session_free(struct fwkit_tftp_session *s)
 	free(s);
 }
 
+static void start_window(struct fwkit_tftp_session *s);
+
 size_t fwkit_tftp_session_next(struct fwkit_tftp_session *s, uint64_t now, uint8_t *buf, size_t cap)
 {
 	if (s->state != TFTP_SENDING)
@@ -249,6 +257,11 @@ size_t fwkit_tftp_session_next(struct fwkit_tftp_session *s, uint64_t now, uint8
 		if (s->resending)
 			s->stats.retransmissions++;
 		return s->oack_len;
+	}
+	if (s->restart_at) {
+		if (now < s->restart_at)
+			return 0;
+		start_window(s);
 	}
 	if (s->oack || s->next == 0 || s->next > s->window_end)
 		return 0;
@@ -267,13 +280,39 @@ size_t fwkit_tftp_session_next(struct fwkit_tftp_session *s, uint64_t now, uint8
 		s->stats.retransmissions++;
 	else
 		s->highest_sent = blk;
-	if (s->next > s->window_end)
+	if (s->next > s->window_end) {
 		s->deadline = now + s->timeout_ms; /* the window is out: wait for its ACK */
+		s->window_sent_ms = s->resending ? 0 : now; /* round trips are measured on first sends only */
+		/*
+		 * A lost last block of a window leaves the receiver nothing to complain about: only a
+		 * timeout reveals it, and U-Boot counts every timeout against the whole transfer. So a
+		 * window that is not acknowledged within a few round trips gets its last block sent
+		 * once more (a tail-loss probe, as TCP does); a receiver that had it reports where it
+		 * is instead. Lock-step transfers never probe (RFC 1123's rule on duplicates).
+		 */
+		if (s->windowsize > 1 && !s->probe_at) {
+			uint64_t pto = s->srtt_ms ? 4 * s->srtt_ms : 20;
+			if (pto < 10)
+				pto = 10;
+			if (pto > s->timeout_ms / 2)
+				pto = s->timeout_ms / 2;
+			s->probe_at = now + pto;
+		}
+	}
 	return 4 + n;
 }
 
+/*
+ * After the client reports a gap, the rest of the old window is still arriving at it; a small
+ * receiver (U-Boot keeps 4 receive buffers) drops whatever comes on top, so the restarted window
+ * waits a moment for the old one to drain instead of going out at once (lab.md 2d).
+ */
+#define NACK_HOLDOFF_MS 3
+
 static void start_window(struct fwkit_tftp_session *s)
 {
+	s->restart_at = 0;
+	s->probe_at = 0;
 	s->next = s->base;
 	uint64_t end = s->base + s->windowsize - 1;
 	s->window_end = end < s->last_block ? end : s->last_block;
@@ -313,8 +352,30 @@ void fwkit_tftp_session_input(struct fwkit_tftp_session *s, const uint8_t *pkt, 
 	/* map the 16-bit block number into the window: prev is the last block acknowledged */
 	uint64_t prev = s->base - 1;
 	uint64_t acked = prev + ((num - (unsigned)(prev & 0xFFFF)) & 0xFFFF);
-	if (acked == prev || acked > s->highest_sent) {
-		s->stats.duplicate_acks++; /* old or repeated: never answered with data */
+	if (acked > s->highest_sent) {
+		s->stats.duplicate_acks++; /* from before a wrap, or nonsense: ignored */
+		return;
+	}
+	if (acked == prev) {
+		s->stats.duplicate_acks++;
+		/*
+		 * A repeated ACK. In lock-step it is never answered with data (the Sorcerer's
+		 * Apprentice). In a window it can also mean "the first block of your window was lost":
+		 * RFC 7440 receivers, U-Boot among them, acknowledge the last block they have in
+		 * order when one goes missing, and U-Boot counts every timeout it waits through
+		 * against the whole transfer, so waiting for our timer makes it give up after a few
+		 * losses. So a repeated ACK restarts the window, but at most once per quarter of the
+		 * timeout: duplicates caused by our own resends cannot start a storm.
+		 */
+		if (s->windowsize > 1 && s->highest_sent >= s->base &&
+		    (!s->nacked || now >= s->last_nack_ms + s->timeout_ms / 4)) {
+			s->nacked = true;
+			s->last_nack_ms = now;
+			s->resending = true;
+			start_window(s);
+			s->restart_at = now + NACK_HOLDOFF_MS;
+			s->deadline = UINT64_MAX;
+		}
 		return;
 	}
 	uint64_t acked_bytes = acked * s->blksize;
@@ -327,13 +388,30 @@ void fwkit_tftp_session_input(struct fwkit_tftp_session *s, const uint8_t *pkt, 
 		s->deadline = UINT64_MAX;
 		return;
 	}
+	if (acked == s->window_end && s->window_sent_ms && now >= s->window_sent_ms) {
+		uint64_t rtt = now - s->window_sent_ms;
+		s->srtt_ms = s->srtt_ms ? (7 * s->srtt_ms + rtt) / 8 : rtt + 1;
+	}
 	s->resending = acked < s->window_end; /* a gap inside the window: restart after it (RFC 7440) */
 	start_window(s);
+	if (s->resending) {
+		s->nacked = true;
+		s->last_nack_ms = now;
+		s->restart_at = now + NACK_HOLDOFF_MS;
+	}
 }
 
 void fwkit_tftp_session_tick(struct fwkit_tftp_session *s, uint64_t now)
 {
-	if (s->state != TFTP_SENDING || now < s->deadline)
+	if (s->state != TFTP_SENDING)
+		return;
+	if (s->probe_at && now >= s->probe_at && now < s->deadline && !s->oack && !s->restart_at) {
+		s->probe_at = UINT64_MAX; /* once per window */
+		s->next = s->window_end;  /* next() sends just the last block again */
+		s->resending = true;
+		return;
+	}
+	if (now < s->deadline)
 		return;
 	if (++s->retries > s->max_retries) {
 		snprintf(s->failure, sizeof(s->failure), "timed out: no acknowledgement after %u retransmissions",
@@ -356,12 +434,19 @@ void fwkit_tftp_session_tick(struct fwkit_tftp_session *s, uint64_t now)
 
 bool fwkit_tftp_session_pending(const struct fwkit_tftp_session *s)
 {
-	return s->state == TFTP_SENDING && (s->oack_pending || (!s->oack && s->next && s->next <= s->window_end));
+	return s->state == TFTP_SENDING && !s->restart_at &&
+	       (s->oack_pending || (!s->oack && s->next && s->next <= s->window_end));
 }
 
 uint64_t fwkit_tftp_session_deadline(const struct fwkit_tftp_session *s)
 {
-	return s->state == TFTP_SENDING ? s->deadline : UINT64_MAX;
+	if (s->state != TFTP_SENDING)
+		return UINT64_MAX;
+	if (s->restart_at)
+		return s->restart_at;
+	if (s->probe_at && s->probe_at != UINT64_MAX && s->probe_at < s->deadline)
+		return s->probe_at;
+	return s->deadline;
 }
 
 enum fwkit_tftp_state fwkit_tftp_session_state(const struct fwkit_tftp_session *s) { return s->state; }

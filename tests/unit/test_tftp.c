@@ -252,8 +252,12 @@ static void window_with_a_gap_restarts_after_the_last_good_block(void **state)
 	assert_int_equal(sent, 8);
 	/* block 4 was lost: the client acknowledges 3, the last in order (RFC 7440) */
 	fwkit_tftp_session_input(s, a, ack(a, 3), 1);
+	/* the restart waits a few milliseconds for the rest of the old window to drain */
+	assert_int_equal(fwkit_tftp_session_next(s, 1, pkt, sizeof(pkt)), 0);
+	assert_false(fwkit_tftp_session_pending(s));
+	assert_int_equal(fwkit_tftp_session_deadline(s), 4);
 	unsigned first = 0, count = 0;
-	while (fwkit_tftp_session_next(s, 1, pkt, sizeof(pkt)) > 0) {
+	while (fwkit_tftp_session_next(s, 4, pkt, sizeof(pkt)) > 0) {
 		if (!count)
 			first = num_of(pkt);
 		count++;
@@ -282,6 +286,51 @@ static void window_with_a_gap_restarts_after_the_last_good_block(void **state)
 	while (fwkit_tftp_session_next(s, 1004, pkt, sizeof(pkt)) > 0)
 		again++;
 	assert_int_equal(again, 8);
+	fwkit_tftp_session_free(s);
+}
+
+static void repeated_ack_in_a_window_restarts_it_once(void **state)
+{
+	(void)state;
+	uint8_t data[512 * 40];
+	memset(data, 'w', sizeof(data));
+	struct fwkit_tftp_request r;
+	const char *opts[] = { "windowsize", "4", NULL };
+	struct fwkit_tftp_session *s = start(opts, data, sizeof(data), &r);
+	uint8_t a[4];
+	fwkit_tftp_session_next(s, 0, pkt, sizeof(pkt)); /* OACK */
+	fwkit_tftp_session_input(s, a, ack(a, 0), 0);
+	while (fwkit_tftp_session_next(s, 0, pkt, sizeof(pkt)) > 0)
+		;
+	fwkit_tftp_session_input(s, a, ack(a, 4), 10); /* window 1..4 complete */
+	while (fwkit_tftp_session_next(s, 10, pkt, sizeof(pkt)) > 0)
+		;
+	/* block 5 lost: U-Boot acknowledges 4 again, the last it has in order */
+	fwkit_tftp_session_input(s, a, ack(a, 4), 20);
+	assert_int_equal(fwkit_tftp_session_next(s, 20, pkt, sizeof(pkt)), 0);
+	unsigned first = 0, count = 0;
+	while (fwkit_tftp_session_next(s, 23, pkt, sizeof(pkt)) > 0) {
+		if (!count)
+			first = num_of(pkt);
+		count++;
+	}
+	assert_int_equal(first, 5);
+	assert_int_equal(count, 4);
+	/* the same ACK again right away (a duplicate of the duplicate): no second resend */
+	fwkit_tftp_session_input(s, a, ack(a, 4), 30);
+	assert_int_equal(fwkit_tftp_session_next(s, 30, pkt, sizeof(pkt)), 0);
+	/* ... but after a quarter of the timeout, a repeat restarts the window again */
+	fwkit_tftp_session_input(s, a, ack(a, 4), 30 + 250);
+	assert_true(fwkit_tftp_session_next(s, 283, pkt, sizeof(pkt)) > 0);
+	assert_int_equal(num_of(pkt), 5);
+	fwkit_tftp_session_free(s);
+	/* in lock-step a repeated ACK is never answered with data */
+	s = start(NULL, data, sizeof(data), &r);
+	fwkit_tftp_session_next(s, 0, pkt, sizeof(pkt));
+	fwkit_tftp_session_input(s, a, ack(a, 1), 1);
+	fwkit_tftp_session_next(s, 1, pkt, sizeof(pkt));
+	fwkit_tftp_session_input(s, a, ack(a, 1), 900);
+	assert_int_equal(fwkit_tftp_session_next(s, 900, pkt, sizeof(pkt)), 0);
 	fwkit_tftp_session_free(s);
 }
 
@@ -336,6 +385,7 @@ int main(void)
 		cmocka_unit_test(lost_data_and_lost_ack_are_retransmitted_by_the_timer),
 		cmocka_unit_test(window_with_a_gap_restarts_after_the_last_good_block),
 		cmocka_unit_test(timeouts_give_up_and_client_errors_end),
+		cmocka_unit_test(repeated_ack_in_a_window_restarts_it_once),
 		cmocka_unit_test(empty_file_leaves_tsize_out),
 	};
 	return cmocka_run_group_tests_name("tftp", tests, NULL, NULL);
