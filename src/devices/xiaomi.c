@@ -13,6 +13,15 @@
 		   "Flash via TFTP); device IP 192.168.31.1, server IP 192.168.31.100; type the file name",          \
 	  .source = "seed 000 (forum); formats.md 4.6" }
 
+/* Breed, the third-party bootloader many of these routers get (formats.md 4.4): its recovery web
+ * page. Seed 000: it did not take an OpenWrt sysupgrade.bin. The address is Breed's usual one
+ * (secondary, community documentation). */
+#define BREED_WEB                                                                                                 \
+	{ .kind = FWKIT_RECOVERY_BREED_WEB, .device_ip = "192.168.1.1", .server_ip = "192.168.1.2", .prefix = 24,   \
+	  .image = "Breed firmware, not sysupgrade",                                              \
+	  .steps = "hold reset while powering on until the LED blinks; open http://192.168.1.1 (Breed web recovery)", \
+	  .source = "seed 000 (forum: Breed rejected sysupgrade.bin); community documentation" }
+
 /* 3G v2 and 4A Gigabit share one flash layout (formats.md 3.2). The MT7612E 5 GHz EEPROM reports chip
  * id 0x7662 (seen in the Mi Router 3G factory dump of ../shared/testdata/real/mi-r3g-noob). */
 #define XIAOMI_MT7621_NOR_LAYOUT                                                                                  \
@@ -38,7 +47,7 @@
 	},                                                                                                        \
 	.neeproms = 2,                                                                                            \
 	.eeproms = { { "factory", 0x0000, 0x400, 0x7603, "2.4GHz" }, { "factory", 0x8000, 0x200, 0x7662, "5GHz" } }, \
-	.firmware_max = 0xE80000, .nrecovery = 1, .recovery = { XIAOMI_TFTP_MENU }
+	.firmware_max = 0xE80000, .nrecovery = 2, .recovery = { XIAOMI_TFTP_MENU, BREED_WEB }
 
 const struct fwkit_profile fwkit_devices_xiaomi[] = {
 	{
