@@ -5,7 +5,7 @@
  * wrap that in OpenWrt's self-decompressing lzma-loader under a uImage of type "none"
  * (formats.md 1.7). So: decompress the payload (or the LZMA stream found inside the loader: an
  * LZMA-alone header whose properties byte is valid (< 225) and whose dictionary is a power of two
- * between 64 KiB and 64 MiB), then look for the FDT magic d00dfeed at 4-byte steps and keep the
+ * between 64 KiB and 16 MiB), then look for the FDT magic d00dfeed at 4-byte steps and keep the
  * first blob libfdt's fdt_check_header accepts. Everything inside the DTB is read with libfdt.
  */
 #include <libfdt.h>
@@ -22,7 +22,7 @@
 
 static uint8_t *lzma_decode(const uint8_t *in, size_t len, size_t *out_len)
 {
-	size_t cap = 16u << 20;
+	size_t cap = 1u << 20; /* grows by doubling up to KERNEL_MAX */
 	uint8_t *out = malloc(cap);
 	if (!out)
 		return NULL;
@@ -67,7 +67,7 @@ static bool plausible_lzma(const uint8_t *p, size_t n)
 	if (n < 13 || p[0] >= 225)
 		return false;
 	uint32_t dict = load_le32(p + 1);
-	return dict >= (1u << 16) && dict <= (1u << 26) && !(dict & (dict - 1));
+	return dict >= (1u << 16) && dict <= (1u << 24) && !(dict & (dict - 1)); /* kernels use <= 8 MiB */
 }
 
 static void read_partitions(const void *fdt, struct fwkit_devicetree *dt)
