@@ -61,6 +61,13 @@ struct common_opts {
 int cli_parse(const struct cli_command *cmd, const struct cli_option *options, int argc, char **argv,
 	      struct common_opts *common, char **pos, int maxpos);
 void cli_print_help(const struct cli_command *cmd, const struct cli_option *options, FILE *out);
+/*
+ * cli_parse for a command that takes exactly WANT positional arguments (named WHAT in the usage
+ * error). Returns true to go on; false when the command must return *EXIT_CODE now (after --help,
+ * 0; after a usage error, 2).
+ */
+bool cli_args(const struct cli_command *cmd, const struct cli_option *options, int argc, char **argv,
+	      struct common_opts *common, char **pos, int want, const char *what, int *exit_code);
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Reports the context's last error on stderr ("fwkit: FILE: offset 0x..: what: expected E, found F")
@@ -82,6 +89,13 @@ int64_t cli_source_date_epoch(int64_t fallback);
 
 /* Ranged number parsing (the only place strtoull is called). BASE 0 accepts 0x. */
 bool cli_parse_u64(const char *s, int base, uint64_t max, uint64_t *out);
+
+/* --profiles FILE: the user's own profiles, added to the built-in ones (free EXTRA with free()). */
+struct profiles {
+	struct fwkit_profile *extra;
+	size_t nextra;
+};
+int cli_load_profiles(const char *path, struct profiles *pr);
 
 /* The command table (commands.c); each entry is defined in its cmd_<name>.c. */
 extern const struct cli_command cmd_uimage_list, cmd_uimage_verify, cmd_uimage_create, cmd_uimage_extract;

@@ -8,32 +8,6 @@
 #include "cli/cli.h"
 #include "cli/emit.h"
 
-/* --profiles FILE: the user's own profiles, added to the built-in ones. */
-struct profiles {
-	struct fwkit_profile *extra;
-	size_t nextra;
-};
-
-static int load_profiles(const char *path, struct profiles *pr)
-{
-	memset(pr, 0, sizeof(*pr));
-	if (!path)
-		return EXIT_OK_;
-	struct fwkit_ctx *ctx = fwkit_ctx_new();
-	struct fwkit_file *f = NULL;
-	int code = EXIT_OK_;
-	if (fwkit_file_open(ctx, path, &f) != FWKIT_OK ||
-	    fwkit_profiles_from_json(ctx, (const char *)fwkit_file_data(f), fwkit_file_size(f), &pr->extra, &pr->nextra) !=
-		    FWKIT_OK) {
-		const struct fwkit_error *e = fwkit_ctx_error(ctx);
-		fprintf(stderr, "fwkit: %s: %s%s%s\n", path, e->what, e->found[0] ? ": " : "", e->found);
-		code = EXIT_INPUT;
-	}
-	fwkit_file_close(f);
-	fwkit_ctx_free(ctx);
-	return code;
-}
-
 static const struct fwkit_profile *pick_device(const char *id, const struct profiles *pr)
 {
 	const struct fwkit_profile *p = fwkit_profile_find(id, pr->extra, pr->nextra);
@@ -58,7 +32,7 @@ static int run_profile_list(int argc, char **argv, const struct cli_command *sel
 	if (n < 0)
 		return EXIT_USAGE;
 	struct profiles pr;
-	int code = load_profiles(pfile, &pr);
+	int code = cli_load_profiles(pfile, &pr);
 	if (code)
 		return code;
 	struct emitter *e = emitter_new(common.json, stdout);
@@ -94,16 +68,11 @@ static int run_profile_show(int argc, char **argv, const struct cli_command *sel
 	};
 	struct common_opts common = { 0 };
 	char *pos[1];
-	int n = cli_parse(self, opts, argc, argv, &common, pos, 1);
-	if (common.help)
-		return EXIT_OK_;
-	if (n != 1) {
-		if (n >= 0)
-			cli_usage_error(self, "expected one ID");
-		return EXIT_USAGE;
-	}
+	int early = 0;
+	if (!cli_args(self, opts, argc, argv, &common, pos, 1, "ID", &early))
+		return early;
 	struct profiles pr;
-	int code = load_profiles(pfile, &pr);
+	int code = cli_load_profiles(pfile, &pr);
 	if (code)
 		return code;
 	const struct fwkit_profile *p = pick_device(pos[0], &pr);
@@ -131,7 +100,7 @@ struct dump {
 static int open_dump(struct dump *d, const char *path, const char *pfile)
 {
 	memset(d, 0, sizeof(*d));
-	int code = load_profiles(pfile, &d->pr);
+	int code = cli_load_profiles(pfile, &d->pr);
 	if (code)
 		return code;
 	d->ctx = fwkit_ctx_new();
@@ -188,14 +157,9 @@ static int run_inspect(int argc, char **argv, const struct cli_command *self)
 	};
 	struct common_opts common = { 0 };
 	char *pos[1];
-	int n = cli_parse(self, opts, argc, argv, &common, pos, 1);
-	if (common.help)
-		return EXIT_OK_;
-	if (n != 1) {
-		if (n >= 0)
-			cli_usage_error(self, "expected one DUMP");
-		return EXIT_USAGE;
-	}
+	int early = 0;
+	if (!cli_args(self, opts, argc, argv, &common, pos, 1, "DUMP", &early))
+		return early;
 	struct dump d;
 	int code = open_dump(&d, pos[0], pfile);
 	if (code) {
@@ -372,14 +336,9 @@ static int run_mac_list(int argc, char **argv, const struct cli_command *self)
 	};
 	struct common_opts common = { 0 };
 	char *pos[1];
-	int n = cli_parse(self, opts, argc, argv, &common, pos, 1);
-	if (common.help)
-		return EXIT_OK_;
-	if (n != 1) {
-		if (n >= 0)
-			cli_usage_error(self, "expected one DUMP");
-		return EXIT_USAGE;
-	}
+	int early = 0;
+	if (!cli_args(self, opts, argc, argv, &common, pos, 1, "DUMP", &early))
+		return early;
 	struct dump d;
 	int code = open_dump(&d, pos[0], pfile);
 	const struct fwkit_profile *p = code ? NULL : device_for(&d, device, pos[0]);
@@ -541,14 +500,9 @@ static int run_layout(int argc, char **argv, const struct cli_command *self)
 	};
 	struct common_opts common = { 0 };
 	char *pos[1];
-	int n = cli_parse(self, opts, argc, argv, &common, pos, 1);
-	if (common.help)
-		return EXIT_OK_;
-	if (n != 1) {
-		if (n >= 0)
-			cli_usage_error(self, "expected one DUMP");
-		return EXIT_USAGE;
-	}
+	int early = 0;
+	if (!cli_args(self, opts, argc, argv, &common, pos, 1, "DUMP", &early))
+		return early;
 	struct dump d;
 	int code = open_dump(&d, pos[0], pfile);
 	const struct fwkit_profile *p = code ? NULL : device_for(&d, device, pos[0]);
@@ -775,14 +729,9 @@ static int run_profile_from_dump(int argc, char **argv, const struct cli_command
 	};
 	struct common_opts common = { 0 };
 	char *pos[1];
-	int n = cli_parse(self, opts, argc, argv, &common, pos, 1);
-	if (common.help)
-		return EXIT_OK_;
-	if (n != 1) {
-		if (n >= 0)
-			cli_usage_error(self, "expected one DUMP");
-		return EXIT_USAGE;
-	}
+	int early = 0;
+	if (!cli_args(self, opts, argc, argv, &common, pos, 1, "DUMP", &early))
+		return early;
 	struct dump d;
 	int code = open_dump(&d, pos[0], NULL);
 	if (code) {

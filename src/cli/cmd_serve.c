@@ -219,22 +219,12 @@ static int run_serve(int argc, char **argv, const struct cli_command *self)
 	}
 	if (device) {
 		/* what the device's recovery path expects, from its profile (src/devices/) */
-		struct fwkit_profile *extra = NULL;
-		size_t nextra = 0;
-		if (pfile) {
-			struct fwkit_ctx *pctx = fwkit_ctx_new();
-			struct fwkit_file *pf = NULL;
-			if (fwkit_file_open(pctx, pfile, &pf) != FWKIT_OK ||
-			    fwkit_profiles_from_json(pctx, (const char *)fwkit_file_data(pf), fwkit_file_size(pf), &extra, &nextra) !=
-				    FWKIT_OK) {
-				int c = cli_report_error(pctx);
-				fwkit_file_close(pf);
-				fwkit_ctx_free(pctx);
-				return c;
-			}
-			fwkit_file_close(pf);
-			fwkit_ctx_free(pctx);
-		}
+		struct profiles pr;
+		int perr = cli_load_profiles(pfile, &pr);
+		if (perr)
+			return perr;
+		struct fwkit_profile *extra = pr.extra;
+		size_t nextra = pr.nextra;
 		const struct fwkit_profile *p = fwkit_profile_find(device, extra, nextra);
 		const struct fwkit_recovery *rec = NULL;
 		for (size_t i = 0; p && i < p->nrecovery && !rec; i++)

@@ -312,14 +312,9 @@ static int run_verify(int argc, char **argv, const struct cli_command *self)
 	};
 	struct common_opts common = { 0 };
 	char *pos[1];
-	int n = cli_parse(self, opts, argc, argv, &common, pos, 1);
-	if (common.help)
-		return EXIT_OK_;
-	if (n != 1) {
-		if (n >= 0)
-			cli_usage_error(self, "expected one FILE");
-		return EXIT_USAGE;
-	}
+	int early = 0;
+	if (!cli_args(self, opts, argc, argv, &common, pos, 1, "FILE", &early))
+		return early;
 	if (magic > UINT32_MAX) {
 		cli_usage_error(self, "--magic must fit 32 bits");
 		return EXIT_USAGE;

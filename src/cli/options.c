@@ -142,3 +142,20 @@ int cli_parse(const struct cli_command *cmd, const struct cli_option *options, i
 	}
 	return npos;
 }
+
+bool cli_args(const struct cli_command *cmd, const struct cli_option *options, int argc, char **argv,
+	      struct common_opts *common, char **pos, int want, const char *what, int *exit_code)
+{
+	int n = cli_parse(cmd, options, argc, argv, common, pos, want);
+	if (common->help) {
+		*exit_code = EXIT_OK_;
+		return false;
+	}
+	if (n != want) {
+		if (n >= 0)
+			cli_usage_error(cmd, want == 1 ? "expected one %s" : "expected %s", what);
+		*exit_code = EXIT_USAGE;
+		return false;
+	}
+	return true;
+}
