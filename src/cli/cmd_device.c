@@ -134,16 +134,7 @@ static void emit_findings_list(struct emitter *e, const struct fwkit_findings *f
 		snprintf(line, sizeof(line), "      %s: 0x%llx: %s%s", fwkit_severity_name(it->severity),
 			 (unsigned long long)it->offset, it->message, tail);
 		emit_line(e, line);
-		emit_begin(e, NULL);
-		emit_string(e, "severity", NULL, fwkit_severity_name(it->severity));
-		emit_string(e, "code", NULL, it->code);
-		emit_uint(e, "offset", NULL, it->offset, NULL);
-		emit_string(e, "message", NULL, it->message);
-		if (it->expected[0])
-			emit_string(e, "expected", NULL, it->expected);
-		if (it->found[0])
-			emit_string(e, "found", NULL, it->found);
-		emit_end(e);
+		emit_finding(e, it);
 	}
 }
 

@@ -144,16 +144,7 @@ static void emit_findings(struct emitter *e, const char *path, const struct fwki
 			cli_report_finding(path, it);
 			continue;
 		}
-		emit_begin(e, NULL);
-		emit_string(e, "severity", NULL, fwkit_severity_name(it->severity));
-		emit_string(e, "code", NULL, it->code);
-		emit_uint(e, "offset", NULL, it->offset, NULL);
-		emit_string(e, "message", NULL, it->message);
-		if (it->expected[0])
-			emit_string(e, "expected", NULL, it->expected);
-		if (it->found[0])
-			emit_string(e, "found", NULL, it->found);
-		emit_end(e);
+		emit_finding(e, it);
 	}
 	emit_end_list(e);
 }

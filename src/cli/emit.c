@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/emit.h"
+#include "fwkit/findings.h"
 
 #define MAX_DEPTH 16
 #define LABEL_COLUMN 14 /* mkimage pads "Image Name:" and friends to this column */
@@ -219,6 +220,20 @@ void emit_raw_line(struct emitter *e, const void *bytes, size_t len)
 		fwrite(bytes, 1, len, e->out);
 		fputc('\n', e->out);
 	}
+}
+
+void emit_finding(struct emitter *e, const struct fwkit_finding *it)
+{
+	emit_begin(e, NULL);
+	emit_string(e, "severity", NULL, fwkit_severity_name(it->severity));
+	emit_string(e, "code", NULL, it->code);
+	emit_uint(e, "offset", NULL, it->offset, NULL);
+	emit_string(e, "message", NULL, it->message);
+	if (it->expected[0])
+		emit_string(e, "expected", NULL, it->expected);
+	if (it->found[0])
+		emit_string(e, "found", NULL, it->found);
+	emit_end(e);
 }
 
 bool emitter_finish(struct emitter *e)

@@ -44,6 +44,10 @@ void emit_line(struct emitter *e, const char *line);
 /* Raw bytes and a newline, text rendering only (firmware text shown as the peer tools show it). */
 void emit_raw_line(struct emitter *e, const void *bytes, size_t len);
 
+/* A finding as a JSON object {severity, code, offset, message, expected?, found?} (JSON only). */
+struct fwkit_finding;
+void emit_finding(struct emitter *e, const struct fwkit_finding *f);
+
 /* Writes the JSON document (JSON mode). Returns false when the output stream failed. */
 bool emitter_finish(struct emitter *e);
 
