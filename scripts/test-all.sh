@@ -13,6 +13,10 @@ cmake --preset dev > /dev/null
 cmake --build --preset dev -j"$jobs"
 ctest --preset dev -j"$jobs"
 
+echo "== release build (-O2 -Werror: optimisation finds warnings the debug build does not)"
+cmake --preset release > /dev/null
+cmake --build --preset release -j"$jobs"
+
 echo "== the full suite under ASan + UBSan"
 cmake --preset asan > /dev/null
 cmake --build --preset asan -j"$jobs"

@@ -539,14 +539,14 @@ enum fwkit_status fwkit_inspect(struct fwkit_ctx *ctx, const uint8_t *buf, size_
 			break;
 		case FWKIT_PART_UBOOT_ENV:
 		case FWKIT_PART_BDATA:
-			env_report(buf, len, p, &r->part, r);
+			env_report(buf, len, p, &p->parts[i], r);
 			break;
 		case FWKIT_PART_FACTORY:
-			factory_report(buf, len, p, &r->part, &out->macs, r);
+			factory_report(buf, len, p, &p->parts[i], &out->macs, r);
 			break;
 		case FWKIT_PART_FIRMWARE:
 		case FWKIT_PART_KERNEL:
-			firmware_report(buf, len, p, &r->part, r);
+			firmware_report(buf, len, p, &p->parts[i], r);
 			break;
 		case FWKIT_PART_CRASH:
 			if (plen >= 4 && memcmp(pp, "\xa5\x5a\x00\x00", 4) == 0) {
