@@ -10,7 +10,7 @@ static void print_commands(FILE *out)
 {
 	fprintf(out, "usage: fwkit [--version] [help] <command> [<args>]\n\ncommands:\n");
 	for (const struct cli_command *const *c = cli_commands; *c; c++)
-		fprintf(out, "  %-16s %s\n", (*c)->name, (*c)->summary);
+		fprintf(out, "  %-18s %s\n", (*c)->name, (*c)->summary);
 	fprintf(out, "\n'fwkit <command> --help' describes one command; exit codes: docs/exit-codes.md\n");
 }
 
