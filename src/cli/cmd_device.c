@@ -713,11 +713,7 @@ done:
 
 static int run_profile_from_dump(int argc, char **argv, const struct cli_command *self)
 {
-	const char *device = NULL;
-	struct cli_option opts[] = {
-		{ 0, "device", OPT_STRING, "ID", "where to look for the firmware partition (default: 64 KiB steps)", &device, NULL },
-		OPT_END,
-	};
+	struct cli_option opts[] = { OPT_END };
 	struct common_opts common = { 0 };
 	char *pos[1];
 	int early = 0;
@@ -741,7 +737,6 @@ static int run_profile_from_dump(int argc, char **argv, const struct cli_command
 			continue;
 		found = fwkit_devicetree_from_kernel(d.ctx, buf + img.data_offset, img.data_size, img.hdr.comp, &dt) == FWKIT_OK;
 	}
-	(void)device;
 	if (!found) {
 		fprintf(stderr, "fwkit: %s: no kernel with a device tree found (looked for a uImage on every 64 KiB boundary)\n",
 			pos[0]);

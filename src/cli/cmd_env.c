@@ -75,6 +75,21 @@ static int select_block(struct env_input *in, const char *path, const struct env
 	return EXIT_INPUT;
 }
 
+/* Opens PATH, picks the block (any kind) and reads its variables; on failure reports, closes
+ * and returns the exit code. */
+static int open_vars(struct env_input *in, const char *path, const struct env_opts *o, struct fwkit_env_vars *vars)
+{
+	memset(vars, 0, sizeof(*vars));
+	int code = input_open(in, path);
+	if (!code)
+		code = select_block(in, path, o, true);
+	if (!code && fwkit_env_vars(in->ctx, fwkit_file_data(in->file), fwkit_file_size(in->file), &in->block, vars))
+		code = cli_report_error(in->ctx);
+	if (code)
+		input_close(in);
+	return code;
+}
+
 static void crc_text(char *buf, size_t n, const struct fwkit_env_block *b)
 {
 	if (!b->has_crc)
@@ -226,19 +241,10 @@ static int run_list(int argc, char **argv, const struct cli_command *self)
 	if (n < 0)
 		return n == -2 ? EXIT_OK_ : EXIT_USAGE;
 	struct env_input in;
-	int code = input_open(&in, pos[0]);
-	if (!code)
-		code = select_block(&in, pos[0], &o, true);
-	if (code) {
-		input_close(&in);
-		return code;
-	}
 	struct fwkit_env_vars vars;
-	if (fwkit_env_vars(in.ctx, fwkit_file_data(in.file), fwkit_file_size(in.file), &in.block, &vars) != FWKIT_OK) {
-		code = cli_report_error(in.ctx);
-		input_close(&in);
+	int code = open_vars(&in, pos[0], &o, &vars);
+	if (code)
 		return code;
-	}
 	if (o.sort && vars.count)
 		qsort(vars.items, vars.count, sizeof(vars.items[0]), cmp_var);
 	struct emitter *e = emitter_new(common.json, stdout);
@@ -288,16 +294,10 @@ static int run_get(int argc, char **argv, const struct cli_command *self)
 	if (n < 0)
 		return n == -2 ? EXIT_OK_ : EXIT_USAGE;
 	struct env_input in;
-	int code = input_open(&in, pos[0]);
-	if (!code)
-		code = select_block(&in, pos[0], &o, true);
-	struct fwkit_env_vars vars = { 0 };
-	if (!code && fwkit_env_vars(in.ctx, fwkit_file_data(in.file), fwkit_file_size(in.file), &in.block, &vars))
-		code = cli_report_error(in.ctx);
-	if (code) {
-		input_close(&in);
+	struct fwkit_env_vars vars;
+	int code = open_vars(&in, pos[0], &o, &vars);
+	if (code)
 		return code;
-	}
 	const struct fwkit_env_var *hit = NULL;
 	for (size_t i = 0; i < vars.count; i++)
 		if (vars.items[i].name_len == strlen(pos[1]) && memcmp(vars.items[i].name, pos[1], vars.items[i].name_len) == 0)
@@ -609,16 +609,10 @@ static int run_export(int argc, char **argv, const struct cli_command *self)
 	if (n < 0)
 		return n == -2 ? EXIT_OK_ : EXIT_USAGE;
 	struct env_input in;
-	int code = input_open(&in, pos[0]);
-	if (!code)
-		code = select_block(&in, pos[0], &o, true);
-	struct fwkit_env_vars vars = { 0 };
-	if (!code && fwkit_env_vars(in.ctx, fwkit_file_data(in.file), fwkit_file_size(in.file), &in.block, &vars))
-		code = cli_report_error(in.ctx);
-	if (code) {
-		input_close(&in);
+	struct fwkit_env_vars vars;
+	int code = open_vars(&in, pos[0], &o, &vars);
+	if (code)
 		return code;
-	}
 	/* mkenvimage's text form: name=value lines, an embedded newline written as backslash-newline */
 	for (size_t i = 0; i < vars.count; i++) {
 		const struct fwkit_env_var *v = &vars.items[i];

@@ -49,6 +49,20 @@
 	.eeproms = { { "factory", 0x0000, 0x400, 0x7603, "2.4GHz" }, { "factory", 0x8000, 0x200, 0x7662, "5GHz" } }, \
 	.firmware_max = 0xE80000, .nrecovery = 2, .recovery = { XIAOMI_TFTP_MENU, BREED_WEB }
 
+/* 4A (100M) and 4C share one flash layout (formats.md 3.3). */
+#define XIAOMI_MT7628_LAYOUT                                                                                      \
+	.soc = "MT7628AN", .flash_size = 0x1000000, .erase_size = 0x10000, .nparts = 7,                           \
+	.parts = {                                                                                                \
+		{ "bootloader", 0x000000, 0x20000, true, FWKIT_PART_BOOTLOADER },                                 \
+		{ "config", 0x020000, 0x10000, true, FWKIT_PART_UBOOT_ENV },                                      \
+		{ "factory", 0x030000, 0x10000, true, FWKIT_PART_FACTORY },                                       \
+		{ "crash", 0x040000, 0x10000, true, FWKIT_PART_CRASH },                                           \
+		{ "cfg_bak", 0x050000, 0x10000, true, FWKIT_PART_CONFIG_BACKUP },                                 \
+		{ "overlay", 0x060000, 0x100000, true, FWKIT_PART_OVERLAY },                                      \
+		{ "firmware", 0x160000, 0xEA0000, false, FWKIT_PART_FIRMWARE },                                   \
+	},                                                                                                        \
+	.nenvs = 1, .envs = { { "config", 0, 0x1000, false, false } }, .firmware_max = 0xEA0000
+
 const struct fwkit_profile fwkit_devices_xiaomi[] = {
 	{
 		.id = "xiaomi_mi-router-3g-v2",
@@ -72,28 +86,13 @@ const struct fwkit_profile fwkit_devices_xiaomi[] = {
 		.id = "xiaomi_mi-router-4a-100m",
 		.name = "Xiaomi Mi Router 4A (100M)",
 		.vendor = "Xiaomi",
-		.soc = "MT7628AN",
 		.compatible = { "xiaomi,mi-router-4a-100m", "xiaomi,mir4a-100m" },
-		.flash_size = 0x1000000,
-		.erase_size = 0x10000,
-		.nparts = 7,
-		.parts = {
-			{ "bootloader", 0x000000, 0x20000, true, FWKIT_PART_BOOTLOADER },
-			{ "config", 0x020000, 0x10000, true, FWKIT_PART_UBOOT_ENV },
-			{ "factory", 0x030000, 0x10000, true, FWKIT_PART_FACTORY },
-			{ "crash", 0x040000, 0x10000, true, FWKIT_PART_CRASH },
-			{ "cfg_bak", 0x050000, 0x10000, true, FWKIT_PART_CONFIG_BACKUP },
-			{ "overlay", 0x060000, 0x100000, true, FWKIT_PART_OVERLAY },
-			{ "firmware", 0x160000, 0xEA0000, false, FWKIT_PART_FIRMWARE },
-		},
-		.nenvs = 1,
-		.envs = { { "config", 0, 0x1000, false, false } },
+		XIAOMI_MT7628_LAYOUT,
 		/* ethernet = factory 0x4 minus 1 (mac-address-increment -1); the 5 GHz delta is assumed */
 		.nmacs = 2,
 		.macs = { { "factory", 0x0004, FWKIT_MAC_WLAN_2G, 1 }, { "factory", 0x8004, FWKIT_MAC_WLAN_5G, 2 } },
 		.neeproms = 2,
 		.eeproms = { { "factory", 0x0000, 0x400, 0x7628, "2.4GHz" }, { "factory", 0x8000, 0x200, 0x7662, "5GHz" } },
-		.firmware_max = 0xEA0000,
 		.nrecovery = 1,
 		.recovery = { XIAOMI_TFTP_MENU },
 		.source = "OpenWrt mt7628an_xiaomi_mi-router-4a-100m.dts (formats.md 3.3)",
@@ -103,28 +102,13 @@ const struct fwkit_profile fwkit_devices_xiaomi[] = {
 		.id = "xiaomi_mi-router-4c",
 		.name = "Xiaomi Mi Router 4C",
 		.vendor = "Xiaomi",
-		.soc = "MT7628AN",
 		.compatible = { "xiaomi,mi-router-4c" },
-		.flash_size = 0x1000000,
-		.erase_size = 0x10000,
-		.nparts = 7,
-		.parts = {
-			{ "bootloader", 0x000000, 0x20000, true, FWKIT_PART_BOOTLOADER },
-			{ "config", 0x020000, 0x10000, true, FWKIT_PART_UBOOT_ENV },
-			{ "factory", 0x030000, 0x10000, true, FWKIT_PART_FACTORY },
-			{ "crash", 0x040000, 0x10000, true, FWKIT_PART_CRASH },
-			{ "cfg_bak", 0x050000, 0x10000, true, FWKIT_PART_CONFIG_BACKUP },
-			{ "overlay", 0x060000, 0x100000, true, FWKIT_PART_OVERLAY },
-			{ "firmware", 0x160000, 0xEA0000, false, FWKIT_PART_FIRMWARE },
-		},
-		.nenvs = 1,
-		.envs = { { "config", 0, 0x1000, false, false } },
+		XIAOMI_MT7628_LAYOUT,
 		/* ethernet (the label) = factory 0x28; the WMAC's delta is assumed */
 		.nmacs = 2,
 		.macs = { { "factory", 0x0028, FWKIT_MAC_LAN, 0 }, { "factory", 0x0004, FWKIT_MAC_WLAN_2G, 1 } },
 		.neeproms = 1,
 		.eeproms = { { "factory", 0x0000, 0x400, 0x7628, "2.4GHz" } },
-		.firmware_max = 0xEA0000,
 		.nrecovery = 1,
 		.recovery = { XIAOMI_TFTP_MENU },
 		.source = "OpenWrt mt7628an_xiaomi_mi-router-4c.dts (formats.md 3.3)",
