@@ -32,6 +32,9 @@ enum fwkit_status {
 	FWKIT_E_NOT_FOUND = 21,
 	FWKIT_E_IS_DIRECTORY = 22,
 	FWKIT_E_PERMISSION = 23,
+	FWKIT_E_NOT_REGULAR = 24, /* a FIFO, device or socket where a regular file is needed */
+	FWKIT_E_TOO_LARGE = 25,   /* larger than any flash fwkit knows (FWKIT_INPUT_MAX) */
+	FWKIT_E_CHANGED = 26,     /* the file changed while it was being read */
 
 	/* input content */
 	FWKIT_E_TRUNCATED = 30,
@@ -42,6 +45,7 @@ enum fwkit_status {
 
 	/* refusals */
 	FWKIT_E_DOES_NOT_FIT = 40,
+	FWKIT_E_OUTPUT_REFUSED = 41, /* an output that is a symlink or a special file */
 	FWKIT_E_UNSAFE = 50,
 };
 

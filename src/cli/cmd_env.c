@@ -562,7 +562,7 @@ static int run_import(int argc, char **argv, const struct cli_command *self)
 		return code;
 	struct fwkit_ctx *ctx = fwkit_ctx_new();
 	struct fwkit_file *tf = NULL;
-	if (fwkit_file_open(ctx, pos[1], &tf) != FWKIT_OK) {
+	if (fwkit_file_open_ex(ctx, pos[1], FWKIT_OPEN_STREAM, &tf) != FWKIT_OK) {
 		code = cli_report_error(ctx);
 		fwkit_ctx_free(ctx);
 		return code;
@@ -740,7 +740,7 @@ static int run_create(int argc, char **argv, const struct cli_command *self)
 	}
 	struct fwkit_ctx *ctx = fwkit_ctx_new();
 	struct fwkit_file *tf = NULL;
-	if (fwkit_file_open(ctx, strcmp(pos[0], "-") ? pos[0] : "/dev/stdin", &tf) != FWKIT_OK) {
+	if (fwkit_file_open_ex(ctx, strcmp(pos[0], "-") ? pos[0] : "/dev/stdin", FWKIT_OPEN_STREAM, &tf) != FWKIT_OK) {
 		int code = cli_report_error(ctx);
 		fwkit_ctx_free(ctx);
 		return code;

@@ -13,7 +13,8 @@ int cli_exit_for_status(enum fwkit_status st)
 {
 	switch (st) {
 	case FWKIT_OK: return EXIT_OK_;
-	case FWKIT_E_INVALID_ARG: return EXIT_USAGE;
+	case FWKIT_E_INVALID_ARG:
+	case FWKIT_E_OUTPUT_REFUSED: return EXIT_USAGE;
 	case FWKIT_E_NOMEM:
 	case FWKIT_E_IO: return EXIT_SYSTEM;
 	case FWKIT_E_DOES_NOT_FIT:

@@ -17,12 +17,16 @@ const char *fwkit_status_name(enum fwkit_status status)
 	case FWKIT_E_NOT_FOUND: return "not-found";
 	case FWKIT_E_IS_DIRECTORY: return "is-a-directory";
 	case FWKIT_E_PERMISSION: return "permission-denied";
+	case FWKIT_E_NOT_REGULAR: return "not-a-regular-file";
+	case FWKIT_E_TOO_LARGE: return "too-large";
+	case FWKIT_E_CHANGED: return "changed-while-reading";
 	case FWKIT_E_TRUNCATED: return "truncated";
 	case FWKIT_E_BAD_MAGIC: return "bad-magic";
 	case FWKIT_E_BAD_CHECKSUM: return "bad-checksum";
 	case FWKIT_E_UNSUPPORTED: return "unsupported";
 	case FWKIT_E_CORRUPT: return "corrupt";
 	case FWKIT_E_DOES_NOT_FIT: return "does-not-fit";
+	case FWKIT_E_OUTPUT_REFUSED: return "output-refused";
 	case FWKIT_E_UNSAFE: return "unsafe";
 	}
 	return "unknown";
