@@ -46,6 +46,8 @@ struct cli_command {
 };
 
 #define OPT_END { 0, NULL, OPT_FLAG, NULL, NULL, NULL, NULL }
+/* Every command that writes a file takes --follow: without it a symlink output is refused. */
+#define OPT_FOLLOW(var) { 0, "follow", OPT_FLAG, NULL, "the output may be a symbolic link: write the file it points at", &(var), NULL }
 
 /* Common options every command takes. */
 struct common_opts {
@@ -80,6 +82,10 @@ void cli_report_finding(const char *file, const struct fwkit_finding *f);
 
 /* Flushes and closes stdout; a failure (full disk, closed pipe) becomes EXIT_SYSTEM. */
 int cli_finish_stdout(int code);
+
+/* Writes DATA to PATH atomically (fwkit_write_atomic_ex, FOLLOW allows a symlink output); on failure
+ * reports the error and returns its exit code, else 0. */
+int cli_write_file(struct fwkit_ctx *ctx, const char *path, const void *data, size_t len, bool follow);
 
 /* True when A and B name the same existing file (so an output would overwrite an input). */
 bool cli_same_file(const char *a, const char *b);

@@ -369,12 +369,13 @@ static int role_by_name(const char *s)
 static int run_mac_set(int argc, char **argv, const struct cli_command *self)
 {
 	const char *device = NULL, *pfile = NULL, *label_s = NULL, *role_s = NULL, *out = NULL;
-	bool in_place = false, dry_run = false;
+	bool in_place = false, dry_run = false, follow = false;
 	struct cli_option opts[] = {
 		{ 0, "label", OPT_STRING, "MAC", "the MAC on the device's label: every MAC is set from it by the profile's rules", &label_s, NULL },
 		{ 0, "role", OPT_STRING, "ROLE", "set only the MAC(s) of ROLE (lan, wan, wlan-2.4ghz, wlan-5ghz) to the MAC given after it", &role_s, NULL },
 		{ 'o', NULL, OPT_STRING, "OUT", "write the edited dump to OUT (same size)", &out, NULL },
 		{ 0, "in-place", OPT_FLAG, NULL, "replace DUMP itself (atomically)", &in_place, NULL },
+		OPT_FOLLOW(follow),
 		{ 0, "dry-run", OPT_FLAG, NULL, "show the changes, write nothing", &dry_run, NULL },
 		{ 0, "device", OPT_STRING, "ID", "the device (default: identified from the dump)", &device, NULL },
 		{ 0, "profiles", OPT_STRING, "FILE", "add the profiles in FILE (JSON)", &pfile, NULL },
@@ -438,12 +439,11 @@ static int run_mac_set(int argc, char **argv, const struct cli_command *self)
 		fprintf(stderr, "fwkit: warning: the new MACs include a known public clone: is this really your label?\n");
 	const char *target = in_place ? pos[0] : out;
 	if (!dry_run) {
-		struct fwkit_iovec v = { copy, len };
-		if (fwkit_write_atomic(d.ctx, target, &v, 1) != FWKIT_OK) {
-			code = cli_report_error(d.ctx);
+		code = cli_write_file(d.ctx, target, copy, len, follow);
+		if (code) {
 			free(copy);
 			close_dump(&d);
-			return EXIT_SYSTEM;
+			return code;
 		}
 	}
 	struct emitter *e = emitter_new(common.json, stdout);
@@ -583,8 +583,10 @@ static int run_layout(int argc, char **argv, const struct cli_command *self)
 static int run_compare(int argc, char **argv, const struct cli_command *self)
 {
 	const char *out = NULL;
+	bool follow = false;
 	struct cli_option opts[] = {
 		{ 'o', NULL, OPT_STRING, "CONSENSUS", "with three or more reads, write the byte-wise majority here", &out, NULL },
+		OPT_FOLLOW(follow),
 		OPT_END,
 	};
 	struct common_opts common = { 0 };
@@ -689,11 +691,8 @@ static int run_compare(int argc, char **argv, const struct cli_command *self)
 				(unsigned long long)no_majority, (unsigned long long)first_nomaj);
 			code = EXIT_PROBLEM;
 		} else {
-			struct fwkit_iovec v = { cons, len };
-			if (fwkit_write_atomic(ctx, out, &v, 1) != FWKIT_OK) {
-				code = cli_report_error(ctx);
-				code = EXIT_SYSTEM;
-			} else {
+			code = cli_write_file(ctx, out, cons, len, follow);
+			if (!code) {
 				snprintf(line, sizeof(line), "%s (%zu bytes, byte-wise majority of %d reads)", out, len, n);
 				emit_string(e, NULL, "Consensus", line);
 				emit_string(e, "consensus", NULL, out);

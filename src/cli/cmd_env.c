@@ -21,7 +21,7 @@ struct env_opts {
 	uint64_t at, size;
 	bool at_given;
 	const char *out;
-	bool in_place, dry_run, repair, sort, merge;
+	bool in_place, dry_run, repair, sort, merge, follow;
 };
 
 static void input_close(struct env_input *in)
@@ -370,12 +370,11 @@ static int edit_and_write(const struct cli_command *self, const char *path, stru
 	}
 	const char *target = o->in_place ? path : o->out;
 	if (!o->dry_run) {
-		struct fwkit_iovec v = { copy, len };
-		if (fwkit_write_atomic(in.ctx, target, &v, 1) != FWKIT_OK) {
-			code = cli_report_error(in.ctx);
+		code = cli_write_file(in.ctx, target, copy, len, o->follow);
+		if (code) {
 			free(copy);
 			input_close(&in);
-			return code == EXIT_INPUT ? EXIT_SYSTEM : code;
+			return code;
 		}
 	}
 	struct emitter *e = emitter_new(json, stdout);
@@ -438,6 +437,7 @@ static int edit_and_write(const struct cli_command *self, const char *path, stru
 #define OPT_WRITE(o)                                                                                              \
 	{ 'o', NULL, OPT_STRING, "OUT", "write the edited file to OUT (same size as FILE)", &(o).out, NULL },     \
 	{ 0, "in-place", OPT_FLAG, NULL, "replace FILE itself (atomically)", &(o).in_place, NULL },              \
+	OPT_FOLLOW((o).follow),                                                                                   \
 	{ 0, "dry-run", OPT_FLAG, NULL, "check and show the changes, write nothing", &(o).dry_run, NULL },       \
 	{ 0, "repair", OPT_FLAG, NULL, "allow editing a block whose CRC is already bad", &(o).repair, NULL }
 
@@ -715,13 +715,14 @@ static int run_config(int argc, char **argv, const struct cli_command *self)
 static int run_create(int argc, char **argv, const struct cli_command *self)
 {
 	const char *size_s = NULL, *pad_s = NULL, *out = NULL;
-	bool redundant = false, big = false;
+	bool redundant = false, big = false, follow = false;
 	struct cli_option opts[] = {
 		{ 's', NULL, OPT_STRING, "SIZE", "environment size, header included (decimal, 0x hex or 0 octal, as mkenvimage)", &size_s, NULL },
 		{ 'r', NULL, OPT_FLAG, NULL, "redundant: add the flag byte (1)", &redundant, NULL },
 		{ 'b', NULL, OPT_FLAG, NULL, "big-endian CRC (for big-endian targets)", &big, NULL },
 		{ 'p', NULL, OPT_STRING, "BYTE", "fill byte for the unused area (default 0xff)", &pad_s, NULL },
 		{ 'o', NULL, OPT_STRING, "OUT", "output file ('-': standard output)", &out, NULL },
+		OPT_FOLLOW(follow),
 		OPT_END,
 	};
 	struct common_opts common = { 0 };
@@ -761,9 +762,7 @@ static int run_create(int argc, char **argv, const struct cli_command *self)
 		fprintf(stderr, "fwkit: %s: refusing to overwrite the input text\n", out);
 		code = EXIT_USAGE;
 	} else {
-		struct fwkit_iovec v = { blob, blen };
-		if (fwkit_write_atomic(ctx, out, &v, 1) != FWKIT_OK)
-			code = EXIT_SYSTEM, cli_report_error(ctx);
+		code = cli_write_file(ctx, out, blob, blen, follow);
 	}
 	free(blob);
 	fwkit_file_close(tf);
@@ -778,6 +777,7 @@ static int run_corrupt(int argc, char **argv, const struct cli_command *self)
 		OPT_AT(o), OPT_SIZE(o),
 		{ 'o', NULL, OPT_STRING, "OUT", "write the damaged copy to OUT", &o.out, NULL },
 		{ 0, "in-place", OPT_FLAG, NULL, "damage FILE itself", &o.in_place, NULL },
+		OPT_FOLLOW(o.follow),
 		{ 0, "dry-run", OPT_FLAG, NULL, "show what would change, write nothing", &o.dry_run, NULL },
 		OPT_END,
 	};
@@ -809,9 +809,7 @@ static int run_corrupt(int argc, char **argv, const struct cli_command *self)
 		copy[in.block.offset + (uint64_t)i] ^= 0xFF;
 	const char *target = o.in_place ? pos[0] : o.out;
 	if (!o.dry_run) {
-		struct fwkit_iovec v = { copy, len };
-		if (fwkit_write_atomic(in.ctx, target, &v, 1) != FWKIT_OK)
-			code = EXIT_SYSTEM, cli_report_error(in.ctx);
+		code = cli_write_file(in.ctx, target, copy, len, o.follow);
 	}
 	if (!code)
 		printf("Changed:      0x%llx..0x%llx (4 bytes: the stored CRC, inverted)%s\n",

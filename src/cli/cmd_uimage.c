@@ -386,7 +386,7 @@ static int run_create(int argc, char **argv, const struct cli_command *self)
 {
 	const char *arch = "powerpc", *os = "linux", *type = "kernel", *comp = "gzip", *name = NULL, *data = NULL;
 	uint64_t load = 0, ep = 0;
-	bool ep_given = false, dry_run = false;
+	bool ep_given = false, dry_run = false, follow = false;
 	/* Defaults are mkimage's (tools/mkimage.c params): arch ppc, os linux, type kernel, comp gzip. */
 	const struct cli_option opts[] = {
 		{ 'A', NULL, OPT_STRING, "ARCH", "architecture (default powerpc, as mkimage)", &arch, NULL },
@@ -398,6 +398,7 @@ static int run_create(int argc, char **argv, const struct cli_command *self)
 		{ 'n', NULL, OPT_STRING, "NAME", "image name (at most 32 bytes are kept)", &name, NULL },
 		{ 'd', NULL, OPT_STRING, "DATA", "payload file; DATA1:DATA2:... for multi and script images", &data, NULL },
 		{ 0, "dry-run", OPT_FLAG, NULL, "check and list the image, write nothing", &dry_run, NULL },
+		OPT_FOLLOW(follow),
 		OPT_END,
 	};
 	struct common_opts common = { 0 };
@@ -493,13 +494,9 @@ static int run_create(int argc, char **argv, const struct cli_command *self)
 		goto out;
 	}
 	if (!dry_run) {
-		struct fwkit_iovec whole = { out, out_len };
-		if (fwkit_write_atomic(ctx, pos[0], &whole, 1) != FWKIT_OK) {
-			code = cli_report_error(ctx);
-			if (code == EXIT_INPUT)
-				code = EXIT_SYSTEM; /* a write that failed is a system error, whatever errno said */
+		code = cli_write_file(ctx, pos[0], out, out_len, follow);
+		if (code)
 			goto out;
-		}
 	}
 	/* Like mkimage, list what was made (parsed back from the bytes written). */
 	struct fwkit_uimage img;
@@ -529,7 +526,7 @@ static int run_extract(int argc, char **argv, const struct cli_command *self)
 {
 	uint64_t offset = 0, magic = 0, part = 0;
 	const char *out_path = NULL;
-	bool force = false, dry_run = false;
+	bool force = false, dry_run = false, follow = false;
 	const struct cli_option opts[] = {
 		{ 'p', NULL, OPT_UINT, "N", "part of a multi-file image (default 0; other types, scripts included, give the whole payload, as dumpimage)", &part, NULL },
 		{ 'o', NULL, OPT_STRING, "OUT", "file to write the payload to", &out_path, NULL },
@@ -537,6 +534,7 @@ static int run_extract(int argc, char **argv, const struct cli_command *self)
 		{ 0, "magic", OPT_HEX, "HEX", "accept a vendor magic instead of 27051956", &magic, NULL },
 		{ 0, "force", OPT_FLAG, NULL, "extract even when a CRC is bad", &force, NULL },
 		{ 0, "dry-run", OPT_FLAG, NULL, "check everything, write nothing", &dry_run, NULL },
+		OPT_FOLLOW(follow),
 		OPT_END,
 	};
 	struct common_opts common = { 0 };
@@ -580,11 +578,10 @@ static int run_extract(int argc, char **argv, const struct cli_command *self)
 		return code;
 	}
 	if (!dry_run) {
-		struct fwkit_iovec v = { fwkit_file_data(l.file) + off, (size_t)size };
-		if (fwkit_write_atomic(l.ctx, out_path, &v, 1) != FWKIT_OK) {
-			code = cli_report_error(l.ctx);
+		code = cli_write_file(l.ctx, out_path, fwkit_file_data(l.file) + off, (size_t)size, follow);
+		if (code) {
 			unload(&l);
-			return code == EXIT_INPUT ? EXIT_SYSTEM : code;
+			return code;
 		}
 	}
 	struct emitter *e = emitter_new(common.json, stdout);

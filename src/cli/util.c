@@ -58,6 +58,16 @@ int cli_finish_stdout(int code)
 	return code;
 }
 
+int cli_write_file(struct fwkit_ctx *ctx, const char *path, const void *data, size_t len, bool follow)
+{
+	struct fwkit_iovec v = { data, len };
+	if (fwkit_write_atomic_ex(ctx, path, &v, 1, follow ? FWKIT_WRITE_FOLLOW : 0) == FWKIT_OK)
+		return EXIT_OK_;
+	int code = cli_report_error(ctx);
+	/* a refused output is the user's choice of name (2); anything else about writing is the system's (4) */
+	return code == EXIT_USAGE ? code : EXIT_SYSTEM;
+}
+
 bool cli_same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;
