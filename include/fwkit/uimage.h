@@ -24,7 +24,9 @@
 #define FWKIT_UIMAGE_MAX_PARTS 64
 
 /* ih_type values with a meaning for the payload layout. */
+#define FWKIT_UIMAGE_TYPE_KERNEL 2 /* U-Boot image.h IH_TYPE_KERNEL */
 #define FWKIT_UIMAGE_TYPE_MULTI 4
+#define FWKIT_UIMAGE_TYPE_KERNEL_NOLOAD 14 /* IH_TYPE_KERNEL_NOLOAD */
 #define FWKIT_UIMAGE_TYPE_SCRIPT 6
 
 struct fwkit_uimage_header {

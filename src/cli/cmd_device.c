@@ -691,8 +691,10 @@ static int run_compare(int argc, char **argv, const struct cli_command *self)
 				(unsigned long long)no_majority, (unsigned long long)first_nomaj);
 			code = EXIT_PROBLEM;
 		} else {
-			code = cli_write_file(ctx, out, cons, len, follow);
-			if (!code) {
+			int wcode = cli_write_file(ctx, out, cons, len, follow);
+			if (wcode) {
+				code = wcode;
+			} else {
 				snprintf(line, sizeof(line), "%s (%zu bytes, byte-wise majority of %d reads)", out, len, n);
 				emit_string(e, NULL, "Consensus", line);
 				emit_string(e, "consensus", NULL, out);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "devices/edit_target.h"
 #include "fwkit/inspect.h"
 
 /* MACs seen in dumps that were shared publicly and flashed by others, so many routers carry
@@ -88,20 +89,38 @@ static unsigned judge(const uint8_t m[6])
 	return p;
 }
 
-enum fwkit_status fwkit_mac_read(struct fwkit_ctx *ctx, const struct fwkit_profile *p, const uint8_t *buf, size_t len,
-				 struct fwkit_mac_list *out)
+/*
+ * A file of exactly the size of the one partition that holds all of P's MACs (a factory partition
+ * read alone, `cat /dev/mtd2`) is that partition; anything else is taken as a whole dump.
+ * The content checks of fwkit_mac_set decide whether it really is.
+ */
+static const struct fwkit_partition *partition_file(const struct fwkit_profile *p, size_t len)
 {
-	(void)ctx;
+	if (len == p->flash_size || p->nmacs == 0)
+		return NULL;
+	const struct fwkit_partition *part = fwkit_profile_partition(p, p->macs[0].partition);
+	for (size_t i = 1; part && i < p->nmacs; i++)
+		if (strcmp(p->macs[i].partition, part->name) != 0)
+			return NULL;
+	return part && part->size == len ? part : NULL;
+}
+
+/* Offsets in the file: a whole dump (FILE_PART NULL) or the partition FILE_PART alone. */
+static void read_in(const struct fwkit_profile *p, const uint8_t *buf, size_t len,
+		    const struct fwkit_partition *file_part, struct fwkit_mac_list *out)
+{
 	memset(out, 0, sizeof(*out));
+	uint64_t base = file_part ? file_part->offset : 0;
 	for (size_t i = 0; i < p->nmacs; i++) {
 		const struct fwkit_mac_location *loc = &p->macs[i];
 		const struct fwkit_partition *part = fwkit_profile_partition(p, loc->partition);
 		struct fwkit_mac_entry *e = &out->e[out->n++];
 		snprintf(e->partition, sizeof(e->partition), "%s", loc->partition);
-		e->offset = (uint64_t)(part ? part->offset : 0) + loc->offset;
+		bool elsewhere = !part || (file_part && strcmp(part->name, file_part->name) != 0);
+		e->offset = (uint64_t)(part && !elsewhere ? part->offset - base : 0) + loc->offset;
 		e->role = loc->role;
 		e->delta = loc->delta;
-		if (!part || e->offset > len || len - e->offset < 6) {
+		if (elsewhere || e->offset > len || len - e->offset < 6) {
 			e->problems = FWKIT_MACP_OUTSIDE;
 			continue;
 		}
@@ -127,15 +146,85 @@ enum fwkit_status fwkit_mac_read(struct fwkit_ctx *ctx, const struct fwkit_profi
 		if (!(out->e[i].problems & FWKIT_MACP_OUTSIDE) && memcmp(want, out->e[i].mac, 6) != 0)
 			out->e[i].problems |= FWKIT_MACP_OFF_RULE;
 	}
+}
+
+enum fwkit_status fwkit_mac_read(struct fwkit_ctx *ctx, const struct fwkit_profile *p, const uint8_t *buf, size_t len,
+				 struct fwkit_mac_list *out)
+{
+	(void)ctx;
+	read_in(p, buf, len, partition_file(p, len), out);
 	return FWKIT_OK;
+}
+
+/* The Wi-Fi EEPROMs P keeps in partition PART_NAME carry their chip ids (little-endian word 0). */
+static enum fwkit_status check_eeproms(struct fwkit_ctx *ctx, const struct fwkit_profile *p, const uint8_t *buf,
+				       size_t len, const struct fwkit_partition *file_part, const char *part_name)
+{
+	uint64_t base = file_part ? file_part->offset : 0;
+	for (size_t i = 0; i < p->neeproms; i++) {
+		const struct fwkit_eeprom_location *ee = &p->eeproms[i];
+		const struct fwkit_partition *part = fwkit_profile_partition(p, ee->partition);
+		if (!part || strcmp(ee->partition, part_name) != 0)
+			continue;
+		uint64_t at = part->offset - base + ee->offset;
+		if (at > len || len - at < 2)
+			return FWKIT_RAISE(ctx, FWKIT_E_RANGE, at, "a Wi-Fi EEPROM inside the file", "the end of the file",
+					   "mac: the %s EEPROM of %s is past the end", ee->band, p->id);
+		uint16_t id = (uint16_t)(buf[at] | (buf[at + 1] << 8));
+		if (id != ee->chip_id) {
+			char expected[64], found[16];
+			str_printf(expected, sizeof(expected), "%s EEPROM chip id 0x%04x", ee->band, ee->chip_id);
+			str_printf(found, sizeof(found), "0x%04x", id);
+			return FWKIT_RAISE(ctx, FWKIT_E_UNSAFE, at, expected, found,
+					   "mac: no Wi-Fi EEPROM where %s keeps one (a dump of another device, or the wrong "
+					   "--device?); refusing to write MACs",
+					   p->id);
+		}
+	}
+	return FWKIT_OK;
+}
+
+/* What is there now is a MAC or erased bytes: never text or code that happens to sit there. */
+static enum fwkit_status check_mac_field(struct fwkit_ctx *ctx, const struct fwkit_profile *p,
+					 const struct fwkit_mac_entry *e)
+{
+	static const uint8_t erased[6] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
+	if (!(e->mac[0] & 1) || memcmp(e->mac, erased, 6) == 0)
+		return FWKIT_OK;
+	char found[40];
+	str_printf(found, sizeof(found), "%02x %02x %02x %02x %02x %02x", e->mac[0], e->mac[1], e->mac[2], e->mac[3],
+		   e->mac[4], e->mac[5]);
+	return FWKIT_RAISE(ctx, FWKIT_E_UNSAFE, e->offset, "a unicast MAC or erased bytes (ff)", found,
+			   "mac: the %s MAC field of %s holds no MAC; refusing to overwrite what is there",
+			   fwkit_mac_role_name(e->role), p->id);
+}
+
+/* Every structure the edit touches is where the profile says, before a byte is written. */
+static enum fwkit_status verify_targets(struct fwkit_ctx *ctx, const struct fwkit_profile *p, const uint8_t *buf,
+					size_t len, const struct fwkit_partition *file_part,
+					const struct fwkit_mac_list *now, const bool *touch)
+{
+	enum fwkit_status st = FWKIT_OK;
+	for (size_t i = 0; st == FWKIT_OK && i < now->n; i++) {
+		if (!touch[i] || (now->e[i].problems & FWKIT_MACP_OUTSIDE))
+			continue;
+		st = check_eeproms(ctx, p, buf, len, file_part, now->e[i].partition);
+		if (st == FWKIT_OK)
+			st = check_mac_field(ctx, p, &now->e[i]);
+	}
+	return st;
 }
 
 enum fwkit_status fwkit_mac_set(struct fwkit_ctx *ctx, const struct fwkit_profile *p, uint8_t *buf, size_t len,
 				const uint8_t label[6], int role, struct fwkit_mac_list *changed, bool *clone)
 {
 	*clone = false;
+	const struct fwkit_partition *file_part = partition_file(p, len);
+	enum fwkit_status st = edit_target_dump_of(ctx, p, buf, len, file_part);
+	if (st != FWKIT_OK)
+		return st;
 	struct fwkit_mac_list now;
-	fwkit_mac_read(ctx, p, buf, len, &now);
+	read_in(p, buf, len, file_part, &now);
 	uint8_t result[FWKIT_PROFILE_MAX_MACS][6];
 	bool touch[FWKIT_PROFILE_MAX_MACS] = { 0 };
 	size_t ntouch = 0;
@@ -158,6 +247,9 @@ enum fwkit_status fwkit_mac_set(struct fwkit_ctx *ctx, const struct fwkit_profil
 	if (!ntouch)
 		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, "a role this device has", NULL,
 				   "mac: %s has no MAC of that role", p->id);
+	st = verify_targets(ctx, p, buf, len, file_part, &now, touch);
+	if (st != FWKIT_OK)
+		return st;
 	for (size_t i = 0; i < now.n; i++) {
 		if (!touch[i])
 			continue;
@@ -180,5 +272,6 @@ enum fwkit_status fwkit_mac_set(struct fwkit_ctx *ctx, const struct fwkit_profil
 	for (size_t i = 0; i < now.n; i++)
 		if (touch[i])
 			memcpy(buf + now.e[i].offset, result[i], 6);
-	return fwkit_mac_read(ctx, p, buf, len, changed);
+	read_in(p, buf, len, file_part, changed);
+	return FWKIT_OK;
 }

@@ -16,6 +16,7 @@
 
 #include "core/cursor.h"
 #include "core/internal.h"
+#include "devices/edit_target.h"
 #include "formats/registry.h"
 #include "fwkit/codec.h"
 #include "fwkit/env.h"
@@ -614,6 +615,9 @@ enum fwkit_status fwkit_env_apply(struct fwkit_ctx *ctx, uint8_t *buf, size_t le
 				   fwkit_env_kind_name(block->kind), "env: this kind of block is not edited by fwkit");
 	if (block->offset > len || block->size > len - block->offset)
 		return FWKIT_RAISE(ctx, FWKIT_E_RANGE, block->offset, NULL, NULL, "env: block past the end of the file");
+	enum fwkit_status shape = edit_target_flash_shaped(ctx, buf, len, block->offset, block->size);
+	if (shape != FWKIT_OK)
+		return shape;
 	for (size_t i = 0; i < nedits; i++) {
 		/* An import may carry multi-line values (mkenvimage's backslash continuation, and U-Boot
 		 * stores them); a single edit may not, so a stray newline never splits a variable. */
@@ -866,4 +870,5 @@ const struct fwkit_format fwkit_format_ubootenv = {
 	.name = "ubootenv",
 	.summary = "U-Boot environment (single, redundant, Xiaomi Bdata, Breed)",
 	.probe = ubootenv_probe,
+	.verified_bits = 40, /* a CRC that matches */
 };

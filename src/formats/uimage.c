@@ -476,8 +476,20 @@ static int uimage_probe(const uint8_t *buf, size_t len)
 	return header_crc(buf) == load_be32(buf + UIMAGE_OFF_HCRC) ? 64 : 32;
 }
 
+/* A kernel (or multi-file kernel + ramdisk) image is a firmware image; a U-Boot that is itself
+ * wrapped in a uImage (type firmware, as on the RT5350 boards) starts a flash dump instead. */
+static bool uimage_whole_image(const uint8_t *buf, size_t len)
+{
+	if (len <= UIMAGE_OFF_TYPE)
+		return false;
+	uint8_t type = buf[UIMAGE_OFF_TYPE];
+	return type == FWKIT_UIMAGE_TYPE_KERNEL || type == FWKIT_UIMAGE_TYPE_MULTI || type == FWKIT_UIMAGE_TYPE_KERNEL_NOLOAD;
+}
+
 const struct fwkit_format fwkit_format_uimage = {
 	.name = "uimage",
 	.summary = "U-Boot legacy image (mkimage)",
 	.probe = uimage_probe,
+	.whole_image = uimage_whole_image,
+	.verified_bits = 64, /* magic and header CRC */
 };
