@@ -80,6 +80,9 @@ int cli_exit_for_status(enum fwkit_status st);
 /* Reports a finding on stderr, as "fwkit: FILE: offset 0x..: severity: message: expected E, found F". */
 void cli_report_finding(const char *file, const struct fwkit_finding *f);
 
+/* The one-line reason for exit 1 when the findings are on stdout: "FILE: offset 0x..: N errors, the first: MESSAGE". */
+void cli_report_summary(const char *file, const struct fwkit_finding *first_error, int errors);
+
 /* Flushes and closes stdout; a failure (full disk, closed pipe) becomes EXIT_SYSTEM. */
 int cli_finish_stdout(int code);
 

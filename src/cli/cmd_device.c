@@ -116,14 +116,20 @@ static void close_dump(struct dump *d)
 	free(d->pr.extra);
 }
 
-static void emit_findings_list(struct emitter *e, const struct fwkit_findings *f, int *errors, int *warnings)
+/* Counts of what inspect found, and the first error (named on stderr when the exit is 1). */
+struct tally {
+	int errors, warnings;
+	const struct fwkit_finding *first_error;
+};
+
+static void emit_findings_list(struct emitter *e, const struct fwkit_findings *f, struct tally *t)
 {
 	for (size_t i = 0; i < f->count; i++) {
 		const struct fwkit_finding *it = &f->items[i];
-		if (it->severity == FWKIT_SEV_ERROR)
-			(*errors)++;
+		if (it->severity == FWKIT_SEV_ERROR && !t->errors++)
+			t->first_error = it;
 		else if (it->severity == FWKIT_SEV_WARN)
-			(*warnings)++;
+			t->warnings++;
 		char line[400], tail[160] = "";
 		if (it->expected[0] && it->found[0])
 			snprintf(tail, sizeof(tail), " (expected %s, found %s)", it->expected, it->found);
@@ -170,7 +176,7 @@ static int run_inspect(int argc, char **argv, const struct cli_command *self)
 	fwkit_inspect(d.ctx, fwkit_file_data(d.file), fwkit_file_size(d.file), forced, d.pr.extra, d.pr.nextra, in);
 	struct emitter *e = emitter_new(common.json, stdout);
 	char buf[512];
-	int errors = 0, warnings = 0;
+	struct tally tally = { 0 };
 	emit_string(e, "command", NULL, "inspect");
 	emit_string(e, "file", NULL, pos[0]);
 	snprintf(buf, sizeof(buf), "%s (%llu bytes)", pos[0], (unsigned long long)in->size);
@@ -192,7 +198,7 @@ static int run_inspect(int argc, char **argv, const struct cli_command *self)
 		emit_string(e, "dt_compatible", NULL, in->dt_compatible);
 	}
 	emit_begin_list(e, "dt_findings", NULL);
-	emit_findings_list(e, &in->dt_findings, &errors, &warnings);
+	emit_findings_list(e, &in->dt_findings, &tally);
 	emit_end_list(e);
 	emit_begin_list(e, "candidates", "Candidates");
 	for (size_t i = 0; i < in->id.n && i < 6; i++) {
@@ -221,7 +227,7 @@ static int run_inspect(int argc, char **argv, const struct cli_command *self)
 	emit_end_list(e);
 	emit_line(e, in->dump.count ? "Dump:" : "Dump:         size and content look like a whole chip read");
 	emit_begin_list(e, "dump_findings", NULL);
-	emit_findings_list(e, &in->dump, &errors, &warnings);
+	emit_findings_list(e, &in->dump, &tally);
 	emit_end_list(e);
 	if (in->profile)
 		emit_line(e, "Partitions:");
@@ -240,16 +246,19 @@ static int run_inspect(int argc, char **argv, const struct cli_command *self)
 		emit_string(e, "holds", NULL, r->holds);
 		emit_string(e, "detail", NULL, r->detail);
 		emit_begin_list(e, "findings", NULL);
-		emit_findings_list(e, &r->findings, &errors, &warnings);
+		emit_findings_list(e, &r->findings, &tally);
 		emit_end_list(e);
 		emit_end(e);
 	}
 	emit_end_list(e);
+	int errors = tally.errors, warnings = tally.warnings;
 	snprintf(buf, sizeof(buf), "%d error%s, %d warning%s", errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 	emit_string(e, NULL, "Verdict", buf);
 	emit_uint(e, "errors", NULL, (uint64_t)errors, NULL);
 	emit_uint(e, "warnings", NULL, (uint64_t)warnings, NULL);
 	code = errors ? EXIT_PROBLEM : EXIT_OK_;
+	if (tally.first_error)
+		cli_report_summary(pos[0], tally.first_error, errors);
 	free(in);
 	close_dump(&d);
 	if (!emitter_finish(e))
@@ -344,9 +353,15 @@ static int run_mac_list(int argc, char **argv, const struct cli_command *self)
 	emit_string(e, "device", NULL, p->id);
 	emit_macs(e, &l);
 	code = EXIT_OK_;
-	for (size_t i = 0; i < l.n; i++)
-		if (l.e[i].problems & ~(unsigned)FWKIT_MACP_OFF_RULE)
-			code = EXIT_PROBLEM;
+	for (size_t i = 0; i < l.n; i++) {
+		if (!(l.e[i].problems & ~(unsigned)FWKIT_MACP_OFF_RULE) || code)
+			continue;
+		char probs[160];
+		problems_text(l.e[i].problems & ~(unsigned)FWKIT_MACP_OFF_RULE, probs, sizeof(probs));
+		fprintf(stderr, "fwkit: %s: offset 0x%llx: mac: the %s MAC is %s\n", pos[0],
+			(unsigned long long)l.e[i].offset, fwkit_mac_role_name(l.e[i].role), probs);
+		code = EXIT_PROBLEM;
+	}
 	close_dump(&d);
 	if (!emitter_finish(e))
 		code = EXIT_SYSTEM;
@@ -625,7 +640,7 @@ static int run_compare(int argc, char **argv, const struct cli_command *self)
 	}
 	size_t len = fwkit_file_size(f[0]);
 	uint8_t *cons = out ? malloc(len ? len : 1) : NULL;
-	uint64_t unstable = 0, no_majority = 0, first_nomaj = 0;
+	uint64_t unstable = 0, no_majority = 0, first_nomaj = 0, first_unstable = 0;
 	struct emitter *e = emitter_new(common.json, stdout);
 	emit_string(e, "command", NULL, "compare");
 	emit_uint(e, "reads", NULL, (uint64_t)n, NULL);
@@ -639,8 +654,8 @@ static int run_compare(int argc, char **argv, const struct cli_command *self)
 			for (int i = 1; i < n; i++)
 				if (fwkit_file_data(f[i])[o] != b0)
 					differ = true;
-			if (differ)
-				unstable++;
+			if (differ && !unstable++)
+				first_unstable = o;
 			if (cons) {
 				/* the majority byte: more than half of the reads agree on it */
 				int best = -1, bestc = 0;
@@ -685,6 +700,9 @@ static int run_compare(int argc, char **argv, const struct cli_command *self)
 	emit_string(e, NULL, "Result", line);
 	emit_uint(e, "unstable_bytes", NULL, unstable, NULL);
 	code = unstable ? EXIT_PROBLEM : EXIT_OK_;
+	if (unstable)
+		fprintf(stderr, "fwkit: %s: offset 0x%llx: the reads differ: %llu unstable bytes in %llu ranges (a loose clip? read again)\n",
+			pos[1], (unsigned long long)first_unstable, (unsigned long long)unstable, (unsigned long long)nranges);
 	if (cons) {
 		if (no_majority) {
 			fprintf(stderr, "fwkit: %llu bytes have no majority (first at 0x%llx): read the chip again; nothing written\n",

@@ -183,7 +183,8 @@ static int run_find(int argc, char **argv, const struct cli_command *self)
 	emit_string(e, "file", NULL, pos[0]);
 	emit_uint(e, "file_size", NULL, fwkit_file_size(in.file), NULL);
 	emit_begin_list(e, "blocks", NULL);
-	bool bad = false;
+	size_t bad = 0;
+	uint64_t first_bad = 0;
 	for (size_t i = 0; i < in.scan.count; i++) {
 		const struct fwkit_env_block *b = &in.scan.blocks[i];
 		char line[400];
@@ -192,12 +193,15 @@ static int run_find(int argc, char **argv, const struct cli_command *self)
 		emit_begin(e, NULL);
 		describe_block(e, b);
 		emit_end(e);
-		if (b->has_crc && !b->crc_ok)
-			bad = true;
+		if (b->has_crc && !b->crc_ok && !bad++)
+			first_bad = b->offset;
 	}
 	emit_end_list(e);
 	if (!in.scan.count)
 		fprintf(stderr, "fwkit: %s: no environment found\n", pos[0]);
+	else if (bad)
+		fprintf(stderr, "fwkit: %s: offset 0x%llx: env: %zu block%s with a bad CRC\n", pos[0], (unsigned long long)first_bad,
+			bad, bad == 1 ? "" : "s");
 	input_close(&in);
 	code = !in.scan.count ? EXIT_INPUT : bad ? EXIT_PROBLEM : EXIT_OK_;
 	if (!emitter_finish(e))

@@ -43,6 +43,12 @@ void cli_report_finding(const char *file, const struct fwkit_finding *f)
 	fputc('\n', stderr);
 }
 
+void cli_report_summary(const char *file, const struct fwkit_finding *f, int errors)
+{
+	fprintf(stderr, "fwkit: %s: offset 0x%llx: %d error%s, the first: %s\n", file, (unsigned long long)f->offset,
+		errors, errors == 1 ? "" : "s", f->message);
+}
+
 int cli_finish_stdout(int code)
 {
 	/* A full disk or a closed pipe must not pass silently: git's rule. */
