@@ -574,6 +574,9 @@ static int run_extract(int argc, char **argv, const struct cli_command *self)
 	uint64_t off = 0, size = 0;
 	if (fwkit_uimage_part_span(l.ctx, img, fwkit_file_size(l.file), (unsigned)part, &off, &size) != FWKIT_OK) {
 		code = cli_report_error(l.ctx);
+		/* a payload cut short is a verdict on the image (1), as verify says; no such part stays 3 */
+		if (fwkit_ctx_error(l.ctx)->status == FWKIT_E_TRUNCATED)
+			code = EXIT_PROBLEM;
 		unload(&l);
 		return code;
 	}

@@ -519,6 +519,26 @@ static void read_profile(struct reader *r, json_object *o, struct fwkit_profile 
 	}
 }
 
+/* A JSON syntax error with its line and column (1-based, as editors count), and what was wrong. */
+static enum fwkit_status json_syntax_error(struct fwkit_ctx *ctx, const char *text, size_t len, size_t at,
+					   enum json_tokener_error jerr, bool trailing)
+{
+	size_t line = 1, col = 1;
+	for (size_t i = 0; i < at && i < len; i++) {
+		if (text[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	const char *why = trailing ? "text after the end of the JSON value"
+		: jerr == json_tokener_continue ? "the text ends inside a value (an unclosed {, [ or string?)"
+		: json_tokener_error_desc(jerr);
+	return FWKIT_RAISE(ctx, FWKIT_E_CORRUPT, (int64_t)at, "a JSON profile", why,
+			   "profile: not valid JSON at line %zu, column %zu", line, col);
+}
+
 enum fwkit_status fwkit_profiles_from_json(struct fwkit_ctx *ctx, const char *text, size_t len,
 					    struct fwkit_profile **out, size_t *count)
 {
@@ -527,14 +547,20 @@ enum fwkit_status fwkit_profiles_from_json(struct fwkit_ctx *ctx, const char *te
 	json_tokener *tok = json_tokener_new();
 	if (!tok)
 		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
-	json_object *root = json_tokener_parse_ex(tok, text, (int)(len > INT32_MAX ? INT32_MAX : len));
+	if (len > INT32_MAX) {
+		json_tokener_free(tok);
+		return FWKIT_RAISE(ctx, FWKIT_E_TOO_LARGE, FWKIT_NO_OFFSET, "at most 2 GiB of JSON", NULL, "profile: file too large");
+	}
+	json_object *root = json_tokener_parse_ex(tok, text, (int)len);
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
 	size_t at = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
-	if (!root || jerr != json_tokener_success) {
+	size_t rest = at;
+	while (rest < len && (text[rest] == ' ' || text[rest] == '\t' || text[rest] == '\n' || text[rest] == '\r'))
+		rest++;
+	if (!root || jerr != json_tokener_success || rest < len) {
 		json_object_put(root);
-		return FWKIT_RAISE(ctx, FWKIT_E_CORRUPT, (int64_t)at, "a JSON profile", json_tokener_error_desc(jerr),
-				   "profile: not valid JSON");
+		return json_syntax_error(ctx, text, len, root && jerr == json_tokener_success ? rest : at, jerr, root != NULL);
 	}
 	struct reader r = { .ctx = ctx, .st = FWKIT_OK };
 	json_object *list = root, *profiles = NULL;

@@ -435,10 +435,15 @@ enum fwkit_status fwkit_env_find(struct fwkit_ctx *ctx, const uint8_t *buf, size
 enum fwkit_status fwkit_env_block_at(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, uint64_t offset,
 				     uint64_t size, struct fwkit_env_block *out)
 {
-	char exp[48], fnd[48];
+	char exp[48], fnd[80];
 	if (offset > len || (size && size > len - offset)) {
 		snprintf(exp, sizeof(exp), "at most 0x%zx", len);
-		snprintf(fnd, sizeof(fnd), "0x%llx", (unsigned long long)(offset + size));
+		/* the end as a person reads it: never a value wrapped past 2^64 */
+		if (size > UINT64_MAX - offset)
+			snprintf(fnd, sizeof(fnd), "0x%llx + 0x%llx (past 2^64)", (unsigned long long)offset,
+				 (unsigned long long)size);
+		else
+			snprintf(fnd, sizeof(fnd), "0x%llx", (unsigned long long)(offset + size));
 		return FWKIT_RAISE(ctx, FWKIT_E_RANGE, offset, exp, fnd, "env: block runs past the end of the file");
 	}
 	if (len - offset < 8 || (size && size < 8)) {
