@@ -16,5 +16,7 @@
 #include "profile.h"
 #include "inspect.h"
 #include "devicetree.h"
+#include "node.h"
+#include "scan.h"
 
 #endif

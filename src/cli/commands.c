@@ -23,6 +23,7 @@ const struct cli_command *const cli_commands[] = {
 	&cmd_profile_from_dump,
 	&cmd_profile_list,
 	&cmd_profile_show,
+	&cmd_scan,
 	&cmd_serve,
 	&cmd_uimage_create,
 	&cmd_uimage_extract,

@@ -10,6 +10,7 @@
  * target CPU's byte order (little-endian on MIPS el routers). Everything read from the input goes
  * through the cursor or through bounds already checked against the buffer length.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -862,18 +863,106 @@ enum fwkit_status fwkit_env_build(struct fwkit_ctx *ctx, const struct fwkit_env_
 	return FWKIT_OK;
 }
 
-/* Registry hook: a header followed by a variable name whose CRC matches proves 32 bits. */
-static int ubootenv_probe(const uint8_t *buf, size_t len)
+/* Registry hooks. The probe: a header whose CRC matches proves 32 bits, plus 8 for the text. */
+static void ubootenv_probe(struct cursor *c, struct probe_result *r)
 {
 	struct fwkit_env_block b;
-	if (!probe_at(buf, len, 0, 0, false, &b))
-		return 0;
-	return b.crc_ok ? 32 + 8 : 8;
+	if (!probe_at(c->base + c->pos, cursor_remaining(c), 0, 0, false, &b) || !b.crc_ok)
+		return;
+	r->bits = 40;
+	r->size = b.size;
+	str_printf(r->validated, sizeof(r->validated), "CRC-32 over the data, name=value text");
+}
+
+/* "name=value\0" twice from P: what an environment's text looks like (a bad-CRC block elsewhere is noise). */
+static bool looks_like_env_text(const uint8_t *p, size_t len)
+{
+	size_t i = 0;
+	for (int var = 0; var < 2; var++) {
+		size_t start = i;
+		while (i < len && (isalnum(p[i]) || p[i] == '_' || p[i] == '.' || p[i] == '-'))
+			i++;
+		if (i == start || i >= len || p[i] != '=')
+			return false;
+		while (++i < len && p[i] >= 0x20 && p[i] < 0x7F)
+			;
+		if (i >= len || p[i] != 0)
+			return false;
+		i++;
+	}
+	return true;
+}
+
+static void describe_block(struct fwkit_node *n, const struct fwkit_env_block *b)
+{
+	fwkit_node_add_enum(n, "kind", b->kind, fwkit_env_kind_name(b->kind));
+	fwkit_node_add_uint(n, "env_size", b->size, true);
+	fwkit_node_add_bool(n, "size_known", b->size_known);
+	fwkit_node_add_bool(n, "redundant", b->redundant);
+	if (b->redundant) {
+		fwkit_node_add_uint(n, "flag", b->flag, false);
+		fwkit_node_add_bool(n, "active", b->active);
+	}
+	if (b->has_crc) {
+		fwkit_node_add_uint(n, "crc_stored", b->crc_stored, true);
+		fwkit_node_add_uint(n, "crc_computed", b->crc_computed, true);
+		fwkit_node_add_bool(n, "crc_ok", b->crc_ok);
+		fwkit_node_add_enum(n, "crc_byte_order", b->crc_big_endian, b->crc_big_endian ? "big-endian" : "little-endian");
+	}
+	fwkit_node_add_uint(n, "variables", b->nvars, false);
+	fwkit_node_add_uint(n, "used", b->used, false);
+	if (b->has_crc && !b->crc_ok) {
+		struct fwkit_finding f = { .severity = FWKIT_SEV_ERROR, .code = "env.crc", .offset = b->offset };
+		str_printf(f.message, sizeof(f.message), "env: bad CRC");
+		str_printf(f.expected, sizeof(f.expected), "0x%08x", b->crc_computed);
+		str_printf(f.found, sizeof(f.found), "0x%08x", b->crc_stored);
+		fwkit_node_add_finding(n, &f);
+	}
+}
+
+static enum fwkit_status ubootenv_describe(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_node *n)
+{
+	struct fwkit_env_block b;
+	enum fwkit_status st = fwkit_env_block_at(ctx, buf, len, 0, 0, &b);
+	if (st == FWKIT_OK) {
+		b.offset += fwkit_node_offset(n);
+		describe_block(n, &b);
+	}
+	return st;
+}
+
+/* Environments have no magic: fwkit_env_find's search, keeping blocks whose CRC holds and
+ * bad-CRC blocks whose text reads like an environment. */
+static enum fwkit_status ubootenv_scan(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_node *parent)
+{
+	struct fwkit_env_scan *s = malloc(sizeof(*s));
+	if (!s)
+		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
+	enum fwkit_status st = fwkit_env_find(ctx, buf, len, s);
+	for (size_t i = 0; st == FWKIT_OK && i < s->count; i++) {
+		const struct fwkit_env_block *b = &s->blocks[i];
+		bool plausible = b->crc_ok || (b->kind == FWKIT_ENV_BREED) ||
+				 (b->data_offset < len && looks_like_env_text(buf + b->data_offset, len - b->data_offset));
+		if (!plausible || b->kind == FWKIT_ENV_TEXT_NO_CRC)
+			continue;
+		struct fwkit_node *n = fwkit_node_new("ubootenv", b->offset, b->size);
+		if (!n)
+			break;
+		fwkit_node_set_validated(n, b->crc_ok ? "CRC-32 over the data, name=value text" : "name=value text (CRC bad)",
+					 b->crc_ok ? 40 : 16);
+		describe_block(n, b);
+		fwkit_node_add_child(parent, n);
+	}
+	free(s);
+	return st;
 }
 
 const struct fwkit_format fwkit_format_ubootenv = {
 	.name = "ubootenv",
 	.summary = "U-Boot environment (single, redundant, Xiaomi Bdata, Breed)",
+	.role = FORMAT_CONFIG,
 	.probe = ubootenv_probe,
+	.describe = ubootenv_describe,
+	.scan = ubootenv_scan,
 	.verified_bits = 40, /* a CRC that matches */
 };

@@ -468,12 +468,49 @@ enum fwkit_status fwkit_uimage_build(struct fwkit_ctx *ctx, const struct fwkit_u
 	return FWKIT_OK;
 }
 
-/* Registry hooks: the number of bits a candidate header actually proves (magic, header CRC). */
-static int uimage_probe(const uint8_t *buf, size_t len)
+/* Registry hooks. The probe proves magic and header CRC (64 bits); the extent is header + payload. */
+static void uimage_probe(struct cursor *c, struct probe_result *r)
 {
-	if (len < FWKIT_UIMAGE_HEADER_SIZE || load_be32(buf) != FWKIT_UIMAGE_MAGIC)
-		return 0;
-	return header_crc(buf) == load_be32(buf + UIMAGE_OFF_HCRC) ? 64 : 32;
+	const uint8_t *h = cursor_bytes(c, FWKIT_UIMAGE_HEADER_SIZE);
+	if (!h || load_be32(h) != FWKIT_UIMAGE_MAGIC || header_crc(h) != load_be32(h + UIMAGE_OFF_HCRC))
+		return;
+	r->bits = 64;
+	r->size = FWKIT_UIMAGE_HEADER_SIZE + (uint64_t)load_be32(h + UIMAGE_OFF_SIZE);
+	str_printf(r->validated, sizeof(r->validated), "magic, header CRC");
+}
+
+static enum fwkit_status uimage_describe(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_node *n)
+{
+	struct fwkit_uimage *img = calloc(1, sizeof(*img));
+	if (!img)
+		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
+	enum fwkit_status st = fwkit_uimage_parse(ctx, buf, len, 0, 0, img);
+	if (st == FWKIT_OK) {
+		const struct fwkit_uimage_header *h = &img->hdr;
+		fwkit_node_add_string(n, "name", h->name, img->name_len);
+		fwkit_node_add_enum(n, "type", h->type, fwkit_uimage_type_short(h->type));
+		fwkit_node_add_enum(n, "os", h->os, fwkit_uimage_os_short(h->os));
+		fwkit_node_add_enum(n, "arch", h->arch, fwkit_uimage_arch_short(h->arch));
+		fwkit_node_add_enum(n, "compression", h->comp, fwkit_uimage_comp_short(h->comp));
+		fwkit_node_add_uint(n, "load", h->load, true);
+		fwkit_node_add_uint(n, "entry", h->ep, true);
+		fwkit_node_add_uint(n, "time", h->time, false);
+		fwkit_node_add_uint(n, "data_size", img->data_size, false);
+		fwkit_node_add_uint(n, "header_crc", h->hcrc, true);
+		fwkit_node_add_uint(n, "data_crc", h->dcrc, true);
+		fwkit_node_add_bool(n, "data_crc_ok", img->dcrc_checked && img->dcrc_ok);
+		if (img->nparts)
+			fwkit_node_add_uint(n, "parts", img->nparts, false);
+		if (img->dcrc_checked && img->dcrc_ok)
+			fwkit_node_set_validated(n, "magic, header CRC, data CRC", 96);
+		for (size_t i = 0; i < img->findings.count; i++) {
+			struct fwkit_finding f = img->findings.items[i];
+			f.offset += fwkit_node_offset(n);
+			fwkit_node_add_finding(n, &f);
+		}
+	}
+	free(img);
+	return st;
 }
 
 /* A kernel (or multi-file kernel + ramdisk) image is a firmware image; a U-Boot that is itself
@@ -489,7 +526,11 @@ static bool uimage_whole_image(const uint8_t *buf, size_t len)
 const struct fwkit_format fwkit_format_uimage = {
 	.name = "uimage",
 	.summary = "U-Boot legacy image (mkimage)",
+	.role = FORMAT_IMAGE,
+	.magics = { { "\x27\x05\x19\x56", 4 } },
+	.align = 1,
 	.probe = uimage_probe,
+	.describe = uimage_describe,
 	.whole_image = uimage_whole_image,
 	.verified_bits = 64, /* magic and header CRC */
 };

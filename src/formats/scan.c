@@ -1,0 +1,235 @@
+/*
+ * The scan engine: every format's magic searched with memmem (the hot loop is libc's), each
+ * candidate proved by its probe, the hits sorted and nested by extent.
+ */
+#define _GNU_SOURCE /* memmem */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "formats/registry.h"
+#include "formats/streams.h"
+#include "fwkit/scan.h"
+
+/* Candidates a format may try per buffer: a file full of one magic costs bounded time. */
+#define MAX_CANDIDATES_PER_FORMAT 20000u
+#define DEFAULT_MAX_DEPTH 4u
+
+struct hit {
+	struct fwkit_node *node;
+	const struct fwkit_format *format;
+};
+
+struct hits {
+	struct hit *v;
+	size_t n, cap;
+	uint64_t suppressed;
+};
+
+static bool push_hit(struct hits *h, struct fwkit_node *node, const struct fwkit_format *f)
+{
+	if (h->n == h->cap) {
+		size_t ncap = h->cap ? h->cap * 2 : 32;
+		struct hit *p = realloc(h->v, ncap * sizeof(*p));
+		if (!p) {
+			fwkit_node_free(node);
+			return false;
+		}
+		h->v = p;
+		h->cap = ncap;
+	}
+	h->v[h->n++] = (struct hit){ node, f };
+	return true;
+}
+
+const char *fwkit_format_name(size_t i, const char **summary)
+{
+	for (size_t k = 0; fwkit_formats[k]; k++) {
+		if (k == i) {
+			if (summary)
+				*summary = fwkit_formats[k]->summary;
+			return fwkit_formats[k]->name;
+		}
+	}
+	return NULL;
+}
+
+static int required_bits(const struct fwkit_format *f, const struct fwkit_scan_options *o)
+{
+	return o->min_bits > f->verified_bits ? o->min_bits : f->verified_bits;
+}
+
+/* Every instance of F found by its magic M. */
+static enum fwkit_status scan_magic(struct fwkit_ctx *ctx, const struct fwkit_format *f, const struct format_magic *m,
+				    const uint8_t *buf, size_t len, const struct fwkit_scan_options *o, struct hits *h)
+{
+	const uint8_t *p = buf, *end = buf + len;
+	unsigned tried = 0;
+	size_t align = f->align ? f->align : 1;
+	while (p < end && (p = memmem(p, (size_t)(end - p), m->bytes, m->len)) != NULL) {
+		size_t at = (size_t)(p - buf);
+		p++;
+		if (at < f->magic_offset || (at - f->magic_offset) % align)
+			continue;
+		if (++tried > MAX_CANDIDATES_PER_FORMAT)
+			break;
+		size_t start = at - f->magic_offset;
+		struct probe_result r;
+		formats_probe(f, buf + start, len - start, start, &r);
+		if (r.bits < required_bits(f, o))
+			continue;
+		struct fwkit_node *n = fwkit_node_new(f->name, start, r.size);
+		if (!n || !fwkit_node_set_validated(n, r.validated, r.bits) || !push_hit(h, n, f)) {
+			fwkit_node_free(n);
+			return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "scan: out of memory");
+		}
+		size_t dlen = r.size && r.size < len - start ? (size_t)r.size : len - start;
+		enum fwkit_status st = f->describe ? f->describe(ctx, buf + start, dlen, n) : FWKIT_OK;
+		if (st == FWKIT_E_NOMEM)
+			return st;
+	}
+	return FWKIT_OK;
+}
+
+/* Formats without a magic find their own instances. */
+static enum fwkit_status scan_self(struct fwkit_ctx *ctx, const struct fwkit_format *f, const uint8_t *buf, size_t len,
+				   const struct fwkit_scan_options *o, struct hits *h)
+{
+	struct fwkit_node *tmp = fwkit_node_new("tmp", 0, len);
+	if (!tmp)
+		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "scan: out of memory");
+	enum fwkit_status st = f->scan(ctx, buf, len, tmp);
+	for (size_t i = 0; i < fwkit_node_child_count(tmp); i++) {
+		struct fwkit_node *c = node_take_child(tmp, i);
+		if (fwkit_node_bits(c) < required_bits(f, o))
+			fwkit_node_free(c);
+		else if (!push_hit(h, c, f))
+			return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "scan: out of memory");
+	}
+	fwkit_node_free(tmp);
+	return st;
+}
+
+static int by_offset(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+	uint64_t xo = fwkit_node_offset(x->node), yo = fwkit_node_offset(y->node);
+	if (xo != yo)
+		return xo < yo ? -1 : 1;
+	uint64_t xs = fwkit_node_size(x->node), ys = fwkit_node_size(y->node);
+	return xs > ys ? -1 : xs < ys ? 1 : 0; /* the larger (the container) first */
+}
+
+static bool opaque(const struct fwkit_format *f)
+{
+	return f->role == FORMAT_STREAM || f->role == FORMAT_FILESYSTEM;
+}
+
+/*
+ * Builds the tree: a hit inside an earlier hit's extent is its child, except that the bytes of a
+ * stream or a file system belong to it (a hit there is dropped as noise). A stream of unknown
+ * size inside a container claims the rest of the container.
+ */
+static void nest(struct hits *h, struct fwkit_node *root, uint64_t len)
+{
+	struct open {
+		struct fwkit_node *node;
+		const struct fwkit_format *f;
+		uint64_t end;
+	} stack[16];
+	size_t depth = 0;
+	for (size_t i = 0; i < h->n; i++) {
+		struct fwkit_node *n = h->v[i].node;
+		const struct fwkit_format *f = h->v[i].format;
+		uint64_t off = fwkit_node_offset(n), size = fwkit_node_size(n);
+		while (depth && off >= stack[depth - 1].end)
+			depth--;
+		if (depth && opaque(stack[depth - 1].f)) {
+			h->suppressed++;
+			fwkit_node_free(n);
+			continue;
+		}
+		struct fwkit_node *parent = depth ? stack[depth - 1].node : root;
+		uint64_t limit = depth ? stack[depth - 1].end : len;
+		uint64_t end = size ? (size > limit - off ? limit : off + size) : (depth && opaque(f) ? limit : off);
+		fwkit_node_add_child(parent, n);
+		if (end > off && depth < sizeof(stack) / sizeof(stack[0]))
+			stack[depth++] = (struct open){ n, f, end };
+	}
+	h->n = 0;
+}
+
+static enum fwkit_status scan_into(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
+				   const struct fwkit_scan_options *o, unsigned level, struct fwkit_node *root);
+
+/* --deep: decode a stream node and scan what comes out, as its children. */
+static enum fwkit_status descend(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_node *n,
+				 const struct fwkit_format *f, const struct fwkit_scan_options *o, unsigned level)
+{
+	uint64_t off = fwkit_node_offset(n);
+	uint8_t *out = NULL;
+	size_t out_len = 0, used = 0;
+	bool hit_limit = false;
+	uint64_t limit = fwkit_ctx_decompress_limit(ctx);
+	if (!stream_decode_all(f->codec, buf + off, len - off, (size_t)(limit > SIZE_MAX ? SIZE_MAX : limit), &out,
+			       &out_len, &used, &hit_limit)) {
+		struct fwkit_finding fd = { .severity = hit_limit ? FWKIT_SEV_WARN : FWKIT_SEV_ERROR, .offset = off };
+		str_printf(fd.code, sizeof(fd.code), "%s", hit_limit ? "budget.decompress" : "stream.corrupt");
+		str_printf(fd.message, sizeof(fd.message), hit_limit ? "the decoded data exceeds the decompression limit of %llu bytes; not scanned"
+								     : "the stream does not decode to its end", (unsigned long long)limit);
+		fwkit_node_add_finding(n, &fd);
+		return FWKIT_OK;
+	}
+	if (!fwkit_node_size(n))
+		fwkit_node_set_size(n, used);
+	fwkit_node_add_uint(n, "decoded_size", out_len, false);
+	enum fwkit_status st = scan_into(ctx, out, out_len, o, level + 1, n);
+	free(out);
+	return st;
+}
+
+static enum fwkit_status scan_into(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
+				   const struct fwkit_scan_options *o, unsigned level, struct fwkit_node *root)
+{
+	struct hits h = { 0 };
+	enum fwkit_status st = FWKIT_OK;
+	for (size_t i = 0; fwkit_formats[i] && st == FWKIT_OK; i++) {
+		const struct fwkit_format *f = fwkit_formats[i];
+		for (size_t m = 0; m < FORMAT_MAX_MAGICS && f->magics[m].len && st == FWKIT_OK; m++)
+			st = scan_magic(ctx, f, &f->magics[m], buf, len, o, &h);
+		if (!f->magics[0].len && f->scan)
+			st = scan_self(ctx, f, buf, len, o, &h);
+	}
+	qsort(h.v, h.n, sizeof(*h.v), by_offset);
+	/* decode streams first, so their extent is known when the tree is nested */
+	unsigned max_depth = o->max_depth ? o->max_depth : DEFAULT_MAX_DEPTH;
+	for (size_t i = 0; st == FWKIT_OK && o->deep && level < max_depth && i < h.n; i++)
+		if (h.v[i].format->role == FORMAT_STREAM)
+			st = descend(ctx, buf, len, h.v[i].node, h.v[i].format, o, level);
+	size_t count = h.n;
+	nest(&h, root, len);
+	if (h.suppressed)
+		fwkit_node_add_uint(root, "suppressed", h.suppressed, false);
+	(void)count;
+	free(h.v);
+	return st;
+}
+
+enum fwkit_status fwkit_scan(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_scan_options *opts,
+			     struct fwkit_node **out)
+{
+	static const struct fwkit_scan_options defaults = { 0 };
+	const struct fwkit_scan_options *o = opts ? opts : &defaults;
+	*out = NULL;
+	struct fwkit_node *root = fwkit_node_new("file", 0, len);
+	if (!root)
+		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "scan: out of memory");
+	fwkit_node_set_validated(root, "", 0);
+	enum fwkit_status st = scan_into(ctx, buf, len, o, 0, root);
+	if (st != FWKIT_OK) {
+		fwkit_node_free(root);
+		return st;
+	}
+	*out = root;
+	return FWKIT_OK;
+}
