@@ -30,7 +30,9 @@ FWKIT_API void fwkit_ctx_set_log(struct fwkit_ctx *ctx, fwkit_log_fn *fn, void *
  *   limit       output bytes of all streams together (default 256 MiB; 0 is taken as 1)
  *   ratio       a stream whose output passes RATIO times the input it consumed, once it has
  *               made 1 MiB, is stopped as a bomb (default 1000; 0 turns the cap off)
- *   candidates  LZMA/XZ candidate streams a search may try to decode (default 64)
+ *   candidates  LZMA/XZ candidate streams a search may try to decode (default 16)
+ *
+ * Once any of them is hit the context decompresses nothing more: later checks say "not checked".
  */
 FWKIT_API void fwkit_ctx_set_decompress_limit(struct fwkit_ctx *ctx, uint64_t bytes);
 FWKIT_API uint64_t fwkit_ctx_decompress_limit(const struct fwkit_ctx *ctx);

@@ -291,8 +291,11 @@ static void check_payload(struct emitter *e, struct loaded *l, size_t index, con
 	}
 	if (r.limited) {
 		/* neither good nor corrupt: the budget stopped the check (docs/fwkit.md) */
-		snprintf(detail, sizeof(detail), "%s payload not fully checked after %llu output bytes: %s",
-			 fwkit_codec_name(codec), (unsigned long long)r.out_size, r.detail);
+		if (r.out_size)
+			snprintf(detail, sizeof(detail), "%s payload not fully checked, stopped after %llu output bytes: %s",
+				 fwkit_codec_name(codec), (unsigned long long)r.out_size, r.detail);
+		else
+			snprintf(detail, sizeof(detail), "%s payload not checked: %s", fwkit_codec_name(codec), r.detail);
 		emit_check_as(e, name, label, false, "NOT CHECKED", detail, v->unchecked, sizeof(v->unchecked));
 		return;
 	}

@@ -15,7 +15,7 @@
 /* The defaults (docs/fwkit.md, "Decompression budget", says why these values). */
 #define BUDGET_DEFAULT_TOTAL (256ull << 20) /* output bytes per command */
 #define BUDGET_DEFAULT_RATIO 1000u          /* output over 1000 x the input consumed: a bomb */
-#define BUDGET_DEFAULT_CANDIDATES 64u       /* LZMA/XZ candidate streams a search may try */
+#define BUDGET_DEFAULT_CANDIDATES 16u       /* LZMA/XZ candidate streams a search may try */
 #define BUDGET_RATIO_FLOOR (1ull << 20)     /* the ratio is judged once a stream has made 1 MiB */
 
 /* Sets the budget fields of CTX to the defaults, nothing spent. */
@@ -27,11 +27,12 @@ void budget_init(struct fwkit_ctx *ctx);
  */
 struct fwkit_ctx *budget_ctx(struct fwkit_ctx *ctx, struct fwkit_ctx *local);
 
-/* Starts a stream. False when the budget is already spent (nothing may be decompressed). */
+/* Starts a stream. False once the budget is spent or any limit was hit: from then on the command
+ * decompresses nothing more (what it could not check, it reports as not checked). */
 bool budget_stream(struct fwkit_ctx *ctx);
 
-/* A search starts decoding one more candidate stream. False (and the budget marked hit) when the
- * context's candidate bound is reached. */
+/* A search is about to decode one more candidate stream (WHAT names the search in the finding).
+ * False once a limit was hit, or (marking the budget hit) when the candidate bound is reached. */
 bool budget_candidate(struct fwkit_ctx *ctx, const char *what);
 
 /*

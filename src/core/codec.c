@@ -87,6 +87,8 @@ static void budget_spent(struct fwkit_ctx *ctx)
 
 bool budget_stream(struct fwkit_ctx *ctx)
 {
+	if (ctx->decompress_hit)
+		return false; /* a limit was hit: the command decompresses nothing more */
 	if (ctx->decompress_used >= ctx->decompress_limit) {
 		budget_spent(ctx);
 		return false;
@@ -97,9 +99,11 @@ bool budget_stream(struct fwkit_ctx *ctx)
 
 bool budget_candidate(struct fwkit_ctx *ctx, const char *what)
 {
+	if (ctx->decompress_hit)
+		return false;
 	if (ctx->decompress_tried >= ctx->decompress_candidates) {
-		budget_hit(ctx, "%s: bound of %u candidate streams reached; the rest was not searched", what,
-			   ctx->decompress_candidates);
+		budget_hit(ctx, "decompression budget: %s tried its %u candidate streams; the rest was not searched",
+			   what, ctx->decompress_candidates);
 		return false;
 	}
 	ctx->decompress_tried++;
@@ -119,8 +123,8 @@ bool budget_charge(struct fwkit_ctx *ctx, uint64_t delta, uint64_t out, uint64_t
 		stop = true;
 	} else if (ctx->decompress_ratio && out >= BUDGET_RATIO_FLOOR && out / ctx->decompress_ratio > in) {
 		str_printf(text, sizeof(text),
-			   "stream made %llu bytes from %llu, over %u times its input: stopped as a decompression bomb; "
-			   "the rest was not checked",
+			   "decompression budget: a stream made %llu bytes from %llu, over %u times its input "
+			   "(a bomb); the rest was not checked",
 			   (unsigned long long)out, (unsigned long long)in, ctx->decompress_ratio);
 		budget_hit(ctx, "%s", text);
 		stop = true;
@@ -316,8 +320,8 @@ enum fwkit_status fwkit_decompress_check(struct fwkit_ctx *ctx, enum fwkit_codec
 	r->checked = true;
 	if (!budget_stream(b)) {
 		r->limited = true;
-		str_printf(r->detail, sizeof(r->detail), "decompression budget of %llu bytes spent before this stream; not checked",
-			   (unsigned long long)b->decompress_limit);
+		str_printf(r->detail, sizeof(r->detail), "the decompression budget was hit before this stream (%s)",
+			   b->decompress_used >= b->decompress_limit ? "all of it spent" : "a limit stopped an earlier stream");
 		return FWKIT_OK;
 	}
 	uint8_t *scratch = malloc(SCRATCH_SIZE);

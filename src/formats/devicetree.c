@@ -250,9 +250,10 @@ enum fwkit_status fwkit_devicetree_from_kernel(struct fwkit_ctx *ctx, const uint
 	memset(dt, 0, sizeof(*dt));
 	struct fwkit_ctx local;
 	struct fwkit_ctx *b = budget_ctx(ctx, &local);
-	if (comp == 3) { /* lzma: the payload is the stream */
+	if (comp == 3) { /* lzma: the payload is the stream (a candidate too: a dump may hold many kernels) */
 		size_t klen = 0;
-		uint8_t *k = kernel_at(b, payload, len, false, &klen);
+		uint8_t *k = budget_candidate(b, "devicetree: the LZMA kernel search") ? kernel_at(b, payload, len, false, &klen)
+										       : NULL;
 		bool ok = k && parse_dtb(k, klen, dt);
 		free(k);
 		if (ok)
@@ -262,7 +263,7 @@ enum fwkit_status fwkit_devicetree_from_kernel(struct fwkit_ctx *ctx, const uint
 		for (size_t i = 0; i + 13 <= len && i < (1u << 20); i++) {
 			if (!plausible_lzma(payload + i, len - i))
 				continue;
-			if (!budget_candidate(b, "devicetree: LZMA search in the kernel"))
+			if (!budget_candidate(b, "devicetree: the LZMA kernel search"))
 				break; /* what is left is the uncompressed look below */
 			size_t klen = 0;
 			uint8_t *k = kernel_at(b, payload + i, len - i, true, &klen);
