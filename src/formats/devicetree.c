@@ -10,6 +10,7 @@
  * libfdt's fdt_check_header accepts. Everything inside the DTB is read with libfdt. All of it is
  * bounded by the context's decompression budget (docs/formats/devicetree.md).
  */
+#define _GNU_SOURCE /* memmem */
 #include <libfdt.h>
 #include <lzma.h>
 #include <stdio.h>
@@ -210,8 +211,18 @@ static void read_macs(const void *fdt, struct fwkit_devicetree *dt)
 static bool parse_dtb(const uint8_t *k, size_t klen, struct fwkit_devicetree *dt)
 {
 	for (size_t i = 0; i + 40 <= klen; i += 4) {
-		if (k[i] != 0xd0 || load_be32(k + i) != 0xd00dfeedu)
+		/* libc's memmem finds the magic far faster than a byte loop; only 4-byte steps count */
+		const uint8_t *m = memmem(k + i, klen - i, "\xd0\x0d\xfe\xed", 4);
+		if (!m)
+			break;
+		size_t at = (size_t)(m - k);
+		if (at % 4) {
+			i = at - at % 4; /* the loop steps on to the next 4-byte boundary after it */
 			continue;
+		}
+		i = at;
+		if (i + 40 > klen)
+			break;
 		uint32_t total = load_be32(k + i + 4);
 		if (total < 40 || total > klen - i)
 			continue;
