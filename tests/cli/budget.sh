@@ -6,7 +6,9 @@
 #               (profile from-dump: before the budget, 22 s; an hour for nastier streams)
 #   dump.bin    4 MiB A5-V11 dump with that kernel in its firmware partition (inspect: was 16 s)
 #   multi.bin   multi-file uImage of 8 lzma parts of 64 MiB of zeros, 512 MiB in all (uimage
-#               verify: said "ok")
+#               verify: said "ok"); stopped by the ratio cap
+#   total.bin   multi-file uImage of 20 lzma parts of 16 MiB at 600:1, 320 MiB in all: stopped by
+#               the total
 #
 # Each command must end under `timeout` (a generous 20 s; they take a few hundredths of a second)
 # and report the finding budget.decompress, in --json by code and in the text by its words.
@@ -57,13 +59,18 @@ check verify-text-result grep -q '^Result: *NOT FULLY CHECKED: payload-0, .*payl
 check verify-text-never-ok sh -c '! grep -q "^Result: *ok" v.txt'
 check verify-text-payload grep -q '^Payload 0: *NOT CHECKED: lzma payload not fully checked, stopped after 1048576 output bytes' v.txt
 check verify-text-finding grep -q 'multi.bin: offset 0x0: error: decompression budget: .* the rest was not checked' v.err
+# the total, not the ratio: 16 parts checked whole (256 MiB), the rest not
+fw uimage verify total.bin --json > t.json 2> t.err
+check verify-total-exit-1 test $? = 1
+check verify-total-first-parts-ok test "$(js t.json '[c["ok"] for c in j["checks"] if c["check"].startswith("payload-")]')" = "$(python3 -c 'print([True] * 16 + [False] * 4)')"
+check verify-total-finding test "$(js t.json '[(f["code"], f["message"]) for f in j["findings"]]')" = "[('budget.decompress', 'decompression budget of 268435456 bytes hit after 16 streams; the rest was not checked')]"
 fw uimage verify plain.bin > plain.txt 2> plain.err
 check verify-plain-still-ok test $? = 0
 check verify-plain-result grep -q '^Result: *ok$' plain.txt
 check verify-plain-parts test "$(grep -c '^Payload .*ok: gzip, decompresses to' plain.txt)" = 3
 
 # ---- 4. the work is bounded: measured, reported, not asserted as a unit test ------------------
-for c in "profile from-dump kernel.bin" "inspect dump.bin --device unbranded_a5-v11" "uimage verify multi.bin"; do
+for c in "profile from-dump kernel.bin" "inspect dump.bin --device unbranded_a5-v11" "uimage verify multi.bin" "uimage verify total.bin"; do
 	# shellcheck disable=SC2086
 	/usr/bin/time -f "%e s %M KiB: fwkit $c" timeout 20 "$FWKIT" $c > /dev/null 2>> times.txt
 	check "bounded: $c" test $? -ne 124

@@ -12,12 +12,15 @@ writes into DIR:
                partition at 0x50000 (`fwkit inspect --device unbranded_a5-v11`)
   multi.bin    a multi-file uImage (type multi, compression lzma) of 8 parts, each an LZMA-alone
                stream of 64 MiB of zeros: 512 MiB in all from ~80 KiB (`fwkit uimage verify`)
+  total.bin    a multi-file uImage (compression lzma) of 20 parts of 16 MiB each at 600:1, below
+               the ratio cap: 320 MiB in all, past the total budget of 256 MiB
   plain.bin    a multi-file uImage (compression gzip) of 3 small ordinary parts: must stay "ok"
 
 The compressed streams come from Python's lzma and zlib modules (liblzma and zlib), never by hand.
 """
 import lzma
 import os
+import random
 import struct
 import sys
 import zlib
@@ -64,6 +67,14 @@ def main():
     part = alone(bytes(64 * MiB), 8 * MiB)
     with open(os.path.join(out, "multi.bin"), "wb") as f:
         f.write(uimage(multi([part] * 8), 4, 3, "bomb multi"))
+    # 4. the total: 20 lzma parts of 16 MiB each, 600:1 (below the ratio cap), 320 MiB in all
+    rng = random.Random(1)
+    sparse = bytearray(16 * MiB)
+    for i in range(0, len(sparse), 2048):
+        sparse[i] = rng.randrange(256)
+    part = alone(bytes(sparse), 8 * MiB)
+    with open(os.path.join(out, "total.bin"), "wb") as f:
+        f.write(uimage(multi([part] * 20), 4, 3, "bomb total"))
     # an ordinary multi-file image (gzip parts of text) that must still verify
     text = b"".join(b"line %d of an ordinary part\n" % i for i in range(20000))
     parts = [zlib.compressobj(9, zlib.DEFLATED, 31) for _ in range(3)]
