@@ -2,7 +2,9 @@
  * Fuzz target for the inspect entry point: identification, dump judgement and every partition
  * report, on arbitrary bytes, both identified and with each built-in profile forced (the first
  * input byte picks one). Properties: reports stay within the profile's partitions and every MAC
- * location read lies inside the input. Replayed over fuzz/corpus/inspect in every test build.
+ * location read lies inside the input; the device-tree search stays within the decompression
+ * budget, and inspect reports budget.decompress exactly when it hit a limit. Replayed over
+ * fuzz/corpus/inspect in every test build.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,9 +27,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	size_t np = fwkit_profiles_builtin_count();
 	const struct fwkit_profile *forced = size ? fwkit_profiles_builtin_get(data[0] % (np + 1)) : NULL;
+	static struct fwkit_ctx *ctx; /* one context, its budget reset per inspection */
+	if (!ctx && !(ctx = fwkit_ctx_new())) {
+		free(in);
+		return 0;
+	}
 	for (int pass = 0; pass < 2; pass++) {
 		const struct fwkit_profile *p = pass ? forced : NULL;
-		REQUIRE(fwkit_inspect(NULL, data, size, p, NULL, 0, in) == FWKIT_OK);
+		fwkit_ctx_reset_decompress_budget(ctx);
+		REQUIRE(fwkit_inspect(pass ? ctx : NULL, data, size, p, NULL, 0, in) == FWKIT_OK);
+		struct fwkit_decompress_budget b;
+		fwkit_decompress_budget(ctx, &b);
+		REQUIRE(b.used <= b.limit && b.tried <= b.candidates);
+		bool reported = false;
+		for (size_t i = 0; i < in->dt_findings.count; i++)
+			reported |= strcmp(in->dt_findings.items[i].code, "budget.decompress") == 0;
+		REQUIRE(!pass || reported == b.hit);
 		REQUIRE(in->size == size);
 		REQUIRE(in->id.n <= FWKIT_MAX_CANDIDATES);
 		if (in->profile) {

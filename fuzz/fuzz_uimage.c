@@ -60,8 +60,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			enum fwkit_codec codec = fwkit_uimage_codec(img.hdr.comp, data + off, (size_t)len);
 			REQUIRE(fwkit_decompress_check(ctx, codec, data + off, (size_t)len, 0, &r) == FWKIT_OK);
 			REQUIRE(r.out_size <= (1 << 20) + 65536);
+			REQUIRE(!(r.limited && r.ok)); /* a check the budget stopped is never ok */
 		}
 	}
+	/* the parts share one budget: together they never pass it */
+	struct fwkit_decompress_budget b;
+	fwkit_decompress_budget(ctx, &b);
+	REQUIRE(b.used <= b.limit);
 
 	/* parse and build agree on canonical single images */
 	bool multi = img.hdr.type == FWKIT_UIMAGE_TYPE_MULTI || img.hdr.type == FWKIT_UIMAGE_TYPE_SCRIPT;

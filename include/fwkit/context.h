@@ -21,11 +21,25 @@ FWKIT_API void fwkit_ctx_free(struct fwkit_ctx *ctx);
 FWKIT_API void fwkit_ctx_set_log(struct fwkit_ctx *ctx, fwkit_log_fn *fn, void *user);
 
 /*
- * Upper bound on the bytes a payload check may decompress (default 512 MiB), so a
- * decompression bomb stops with a finding instead of exhausting memory or time.
+ * The decompression budget (codec.h, docs/fwkit.md "Decompression budget"): every decompression
+ * done with this context (payload checks, the device-tree search) draws on one budget, so a
+ * decompression bomb, or an input holding thousands of streams, stops with the finding
+ * "budget.decompress" instead of exhausting memory or time. The budget is spent, not refilled:
+ * one context per command, or fwkit_ctx_reset_decompress_budget() between commands.
+ *
+ *   limit       output bytes of all streams together (default 256 MiB; 0 is taken as 1)
+ *   ratio       a stream whose output passes RATIO times the input it consumed, once it has
+ *               made 1 MiB, is stopped as a bomb (default 1000; 0 turns the cap off)
+ *   candidates  LZMA/XZ candidate streams a search may try to decode (default 16)
+ *
+ * Once any of them is hit the context decompresses nothing more: later checks say "not checked".
  */
 FWKIT_API void fwkit_ctx_set_decompress_limit(struct fwkit_ctx *ctx, uint64_t bytes);
 FWKIT_API uint64_t fwkit_ctx_decompress_limit(const struct fwkit_ctx *ctx);
+FWKIT_API void fwkit_ctx_set_decompress_ratio(struct fwkit_ctx *ctx, uint32_t ratio);
+FWKIT_API void fwkit_ctx_set_decompress_candidates(struct fwkit_ctx *ctx, uint32_t streams);
+/* Forgets what was spent (the limits stay): the next command starts with the whole budget. */
+FWKIT_API void fwkit_ctx_reset_decompress_budget(struct fwkit_ctx *ctx);
 
 /* The error record of the last failed call on this context. Owned by the context. */
 FWKIT_API const struct fwkit_error *fwkit_ctx_error(const struct fwkit_ctx *ctx);

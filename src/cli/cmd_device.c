@@ -756,9 +756,24 @@ static int run_profile_from_dump(int argc, char **argv, const struct cli_command
 			continue;
 		found = fwkit_devicetree_from_kernel(d.ctx, buf + img.data_offset, img.data_size, img.hdr.comp, &dt) == FWKIT_OK;
 	}
+	/* the decompression budget cut the search short: say so (stderr; with --json, a findings document
+	 * on stdout when no profile is printed) */
+	struct fwkit_findings budget = { 0 };
+	if (fwkit_decompress_budget_report(d.ctx, FWKIT_SEV_WARN, &budget))
+		cli_report_finding(pos[0], &budget.items[0]);
 	if (!found) {
 		fprintf(stderr, "fwkit: %s: no kernel with a device tree found (looked for a uImage on every 64 KiB boundary)\n",
 			pos[0]);
+		if (common.json && budget.count) {
+			struct emitter *e = emitter_new(true, stdout);
+			emit_string(e, "command", NULL, "profile from-dump");
+			emit_string(e, "file", NULL, pos[0]);
+			emit_begin_list(e, "findings", NULL);
+			emit_finding(e, &budget.items[0]);
+			emit_end_list(e);
+			emitter_finish(e);
+			emitter_free(e);
+		}
 		close_dump(&d);
 		return EXIT_INPUT;
 	}

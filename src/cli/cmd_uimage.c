@@ -231,12 +231,13 @@ static int run_list(int argc, char **argv, const struct cli_command *self)
 	return finish(e, code);
 }
 
-/* One verify check: a text line "Label: ok ..." and a JSON {name, ok, detail}. */
-static void emit_check(struct emitter *e, const char *name, const char *label, bool ok, const char *detail,
-		       char *failed, size_t failed_size)
+/* One verify check: a text line "Label: ok ..." (or WORD instead of ok/FAILED) and a JSON
+ * {name, ok, detail}; a check not ok is added to the list FAILED. */
+static void emit_check_as(struct emitter *e, const char *name, const char *label, bool ok, const char *word,
+			  const char *detail, char *failed, size_t failed_size)
 {
 	char buf[512];
-	snprintf(buf, sizeof(buf), "%s%s%s", ok ? "ok" : "FAILED", detail[0] ? ": " : "", detail);
+	snprintf(buf, sizeof(buf), "%s%s%s", word ? word : ok ? "ok" : "FAILED", detail[0] ? ": " : "", detail);
 	emit_string(e, NULL, label, buf);
 	emit_begin(e, NULL);
 	emit_string(e, "check", NULL, name);
@@ -249,9 +250,22 @@ static void emit_check(struct emitter *e, const char *name, const char *label, b
 	}
 }
 
-static void check_payload(struct emitter *e, struct loaded *l, size_t index, const char *label, char *failed,
-			  size_t failed_size)
+static void emit_check(struct emitter *e, const char *name, const char *label, bool ok, const char *detail,
+		       char *failed, size_t failed_size)
 {
+	emit_check_as(e, name, label, ok, NULL, detail, failed, failed_size);
+}
+
+/* The lists of checks that failed and of checks the decompression budget left unfinished. */
+struct verdict {
+	char failed[256];
+	char unchecked[256];
+};
+
+static void check_payload(struct emitter *e, struct loaded *l, size_t index, const char *label, struct verdict *v)
+{
+	char *failed = v->failed;
+	size_t failed_size = sizeof(v->failed);
 	const struct fwkit_uimage *img = &l->img;
 	uint64_t off = 0, size = 0;
 	char detail[320];
@@ -273,6 +287,16 @@ static void check_payload(struct emitter *e, struct loaded *l, size_t index, con
 	if (fwkit_decompress_check(l->ctx, codec, p, (size_t)size, 0, &r) != FWKIT_OK) {
 		snprintf(detail, sizeof(detail), "cannot check: out of memory");
 		emit_check(e, name, label, false, detail, failed, failed_size);
+		return;
+	}
+	if (r.limited) {
+		/* neither good nor corrupt: the budget stopped the check (docs/fwkit.md) */
+		if (r.out_size)
+			snprintf(detail, sizeof(detail), "%s payload not fully checked, stopped after %llu output bytes: %s",
+				 fwkit_codec_name(codec), (unsigned long long)r.out_size, r.detail);
+		else
+			snprintf(detail, sizeof(detail), "%s payload not checked: %s", fwkit_codec_name(codec), r.detail);
+		emit_check_as(e, name, label, false, "NOT CHECKED", detail, v->unchecked, sizeof(v->unchecked));
 		return;
 	}
 	if (!r.checked)
@@ -322,50 +346,65 @@ static int run_verify(int argc, char **argv, const struct cli_command *self)
 	emit_string(e, "file", NULL, pos[0]);
 	emit_uint(e, "offset", NULL, offset, NULL);
 	emit_bytes(e, "name", "Image Name", img->hdr.name, img->name_len);
-	char failed[256] = "", detail[256];
+	struct verdict v = { "", "" };
+	char *failed = v.failed, detail[256];
 	emit_begin_list(e, "checks", NULL);
 	if (img->hcrc_ok)
 		snprintf(detail, sizeof(detail), "0x%08x", img->hdr.hcrc);
 	else
 		snprintf(detail, sizeof(detail), "offset 0x%llx: stored 0x%08x, computed 0x%08x",
 			 (unsigned long long)(img->offset + 4), img->hdr.hcrc, img->hcrc_computed);
-	emit_check(e, "header-crc", "Header CRC", img->hcrc_ok, detail, failed, sizeof(failed));
+	emit_check(e, "header-crc", "Header CRC", img->hcrc_ok, detail, failed, sizeof(v.failed));
 	if (img->data_complete)
 		snprintf(detail, sizeof(detail), "%u bytes, all present%s", img->data_size,
 			 img->size_flags ? " (size field top byte taken as flags)" : "");
 	else
 		snprintf(detail, sizeof(detail), "offset 0x%llx: expected %u bytes after the header, found %llu",
 			 (unsigned long long)(img->offset + 12), img->data_size, (unsigned long long)img->data_present);
-	emit_check(e, "data-size", "Data Size", img->data_complete, detail, failed, sizeof(failed));
+	emit_check(e, "data-size", "Data Size", img->data_complete, detail, failed, sizeof(v.failed));
 	if (img->dcrc_checked) {
 		if (img->dcrc_ok)
 			snprintf(detail, sizeof(detail), "0x%08x", img->hdr.dcrc);
 		else
 			snprintf(detail, sizeof(detail), "offset 0x%llx: stored 0x%08x, computed 0x%08x",
 				 (unsigned long long)(img->offset + 0x18), img->hdr.dcrc, img->dcrc_computed);
-		emit_check(e, "data-crc", "Data CRC", img->dcrc_ok, detail, failed, sizeof(failed));
+		emit_check(e, "data-crc", "Data CRC", img->dcrc_ok, detail, failed, sizeof(v.failed));
 	} else {
 		emit_check(e, "data-crc", "Data CRC", false, "not checked: the payload is incomplete", failed,
-			   sizeof(failed));
+			   sizeof(v.failed));
 	}
 	if (img->data_complete) {
 		if (img->nparts) {
 			for (size_t i = 0; i < img->nparts; i++) {
 				char label[32];
 				snprintf(label, sizeof(label), "Payload %zu", i);
-				check_payload(e, &l, i, label, failed, sizeof(failed));
+				check_payload(e, &l, i, label, &v);
 			}
 		} else {
-			check_payload(e, &l, 0, "Payload", failed, sizeof(failed));
+			check_payload(e, &l, 0, "Payload", &v);
 		}
 	}
 	emit_end_list(e);
-	emit_bool(e, "ok", NULL, failed[0] == '\0', NULL);
-	char result[sizeof(failed) + 16];
-	snprintf(result, sizeof(result), "%s%s", failed[0] ? "FAILED: " : "ok", failed);
+	/* a payload the decompression budget cut short is not vouched for: never "ok" (exit 1) */
+	emit_bool(e, "ok", NULL, !failed[0] && !v.unchecked[0], NULL);
+	emit_bool(e, "complete", NULL, !v.unchecked[0], NULL);
+	char result[sizeof(v.failed) + sizeof(v.unchecked) + 64];
+	if (failed[0])
+		snprintf(result, sizeof(result), "FAILED: %s%s%s", failed, v.unchecked[0] ? "; not fully checked: " : "",
+			 v.unchecked);
+	else if (v.unchecked[0])
+		snprintf(result, sizeof(result), "NOT FULLY CHECKED: %s (decompression budget hit)", v.unchecked);
+	else
+		snprintf(result, sizeof(result), "ok");
 	emit_string(e, NULL, "Result", result);
-	emit_findings(e, pos[0], &img->findings);
-	code = failed[0] ? EXIT_PROBLEM : EXIT_OK_;
+	struct fwkit_findings *all = malloc(sizeof(*all));
+	if (all) {
+		*all = img->findings;
+		fwkit_decompress_budget_report(l.ctx, FWKIT_SEV_ERROR, all);
+	}
+	emit_findings(e, pos[0], all ? all : &img->findings);
+	free(all);
+	code = failed[0] || v.unchecked[0] ? EXIT_PROBLEM : EXIT_OK_;
 	unload(&l);
 	return finish(e, code);
 }

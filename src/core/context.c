@@ -6,16 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/budget.h"
 #include "core/internal.h"
-
-#define DEFAULT_DECOMPRESS_LIMIT (512ull * 1024 * 1024)
 
 struct fwkit_ctx *fwkit_ctx_new(void)
 {
 	struct fwkit_ctx *ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return NULL;
-	ctx->decompress_limit = DEFAULT_DECOMPRESS_LIMIT;
+	budget_init(ctx);
 	return ctx;
 }
 
@@ -32,7 +31,26 @@ void fwkit_ctx_set_log(struct fwkit_ctx *ctx, fwkit_log_fn *fn, void *user)
 
 void fwkit_ctx_set_decompress_limit(struct fwkit_ctx *ctx, uint64_t bytes)
 {
-	ctx->decompress_limit = bytes;
+	ctx->decompress_limit = bytes ? bytes : 1;
+}
+
+void fwkit_ctx_set_decompress_ratio(struct fwkit_ctx *ctx, uint32_t ratio)
+{
+	ctx->decompress_ratio = ratio;
+}
+
+void fwkit_ctx_set_decompress_candidates(struct fwkit_ctx *ctx, uint32_t streams)
+{
+	ctx->decompress_candidates = streams;
+}
+
+void fwkit_ctx_reset_decompress_budget(struct fwkit_ctx *ctx)
+{
+	ctx->decompress_used = 0;
+	ctx->decompress_streams = 0;
+	ctx->decompress_tried = 0;
+	ctx->decompress_hit = false;
+	ctx->decompress_why[0] = '\0';
 }
 
 uint64_t fwkit_ctx_decompress_limit(const struct fwkit_ctx *ctx)

@@ -16,7 +16,15 @@
 struct fwkit_ctx {
 	fwkit_log_fn *log_fn;
 	void *log_user;
-	uint64_t decompress_limit;
+	/* the decompression budget one command draws on (codec.h; the defaults in src/core/budget.h) */
+	uint64_t decompress_limit;      /* output bytes, all streams together */
+	uint32_t decompress_ratio;      /* a stream past this many times its input is a bomb */
+	uint32_t decompress_candidates; /* LZMA/XZ candidate streams a search may try */
+	uint64_t decompress_used;       /* output bytes so far */
+	uint64_t decompress_streams;    /* streams started so far */
+	uint32_t decompress_tried;      /* candidate streams tried so far */
+	bool decompress_hit;            /* a decompression stopped at the budget: the rest was not checked */
+	char decompress_why[160];       /* the first limit hit, as the finding's message */
 	char input_name[FWKIT_ERROR_PATH_MAX]; /* named in errors raised while parsing */
 	struct fwkit_error error;
 };

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/budget.h"
 #include "core/cursor.h"
 #include "core/internal.h"
+#include "fwkit/codec.h"
 #include "fwkit/env.h"
 #include "fwkit/devicetree.h"
 #include "fwkit/inspect.h"
@@ -425,16 +427,17 @@ static void firmware_report(const uint8_t *buf, size_t len, const struct fwkit_p
 	}
 }
 
-/* The device tree of the kernel in the first firmware partition of P (or at any 64 KiB step when
- * P is NULL and nothing better is known). */
-static bool find_devicetree(const uint8_t *buf, size_t len, const struct fwkit_profile *p, struct fwkit_devicetree *dt)
+/* The device tree of the kernel in the first firmware partition of P, decompressed within CTX's
+ * budget. */
+static bool find_devicetree(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_profile *p,
+			    struct fwkit_devicetree *dt)
 {
 	for (size_t i = 0; p && i < p->nparts; i++) {
 		if (p->parts[i].content != FWKIT_PART_FIRMWARE || p->parts[i].offset >= len)
 			continue;
 		struct fwkit_uimage img;
 		if (fwkit_uimage_parse(NULL, buf, len, p->parts[i].offset, 0, &img) == FWKIT_OK && img.data_complete &&
-		    fwkit_devicetree_from_kernel(NULL, buf + img.data_offset, img.data_size, img.hdr.comp, dt) == FWKIT_OK)
+		    fwkit_devicetree_from_kernel(ctx, buf + img.data_offset, img.data_size, img.hdr.comp, dt) == FWKIT_OK)
 			return true;
 	}
 	return false;
@@ -484,8 +487,11 @@ enum fwkit_status fwkit_inspect(struct fwkit_ctx *ctx, const uint8_t *buf, size_
 	out->size = len;
 	fwkit_identify(ctx, buf, len, extra, nextra, &out->id);
 	out->profile = profile ? profile : (out->id.n ? out->id.c[0].profile : NULL);
+	/* the one budget every decompression of this inspection draws on (a default one without CTX) */
+	struct fwkit_ctx local;
+	struct fwkit_ctx *b = budget_ctx(ctx, &local);
 	struct fwkit_devicetree *dt = malloc(sizeof(*dt));
-	if (dt && find_devicetree(buf, len, out->profile, dt)) {
+	if (dt && find_devicetree(b, buf, len, out->profile, dt)) {
 		out->has_dt = true;
 		snprintf(out->dt_model, sizeof(out->dt_model), "%s", dt->model);
 		snprintf(out->dt_compatible, sizeof(out->dt_compatible), "%s", dt->compatible[0]);
@@ -509,6 +515,8 @@ enum fwkit_status fwkit_inspect(struct fwkit_ctx *ctx, const uint8_t *buf, size_
 			compare_with_devicetree(out->profile, dt, &out->dt_findings);
 	}
 	free(dt);
+	/* a search the budget cut short is said, not hidden: the device tree may be there unseen */
+	fwkit_decompress_budget_report(b, FWKIT_SEV_WARN, &out->dt_findings);
 	out->forced = profile != NULL;
 	judge_dump(buf, len, out->profile, &out->dump);
 	const struct fwkit_profile *p = out->profile;

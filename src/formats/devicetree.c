@@ -4,70 +4,161 @@
  * OpenWrt's ramips kernels are "kernel + appended DTB", LZMA-compressed; Xiaomi MT7621 NOR images
  * wrap that in OpenWrt's self-decompressing lzma-loader under a uImage of type "none"
  * (formats.md 1.7). So: decompress the payload (or the LZMA stream found inside the loader: an
- * LZMA-alone header whose properties byte is valid (< 225) and whose dictionary is a power of two
- * between 64 KiB and 16 MiB), then look for the FDT magic d00dfeed at 4-byte steps and keep the
- * first blob libfdt's fdt_check_header accepts. Everything inside the DTB is read with libfdt.
+ * LZMA-alone header whose properties byte is valid (< 225), whose dictionary is a power of two
+ * between 64 KiB and 16 MiB, whose size is unknown or at most 32 MiB and whose first range-coder
+ * byte is 0), then look for the FDT magic d00dfeed at 4-byte steps and keep the first blob
+ * libfdt's fdt_check_header accepts. Everything inside the DTB is read with libfdt. All of it is
+ * bounded by the context's decompression budget (docs/formats/devicetree.md).
  */
+#define _GNU_SOURCE /* memmem */
 #include <libfdt.h>
 #include <lzma.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/budget.h"
 #include "core/cursor.h"
 #include "core/internal.h"
 #include "fwkit/devicetree.h"
 
-#define KERNEL_MAX (64u << 20)
+/*
+ * Bounds of the search (docs/formats/devicetree.md). The DTB is appended to the kernel, so a
+ * candidate stream must be decoded to its end: real ramips kernels with their DTB decompress to
+ * 3-8 MiB (A5-V11 19.07: 4.0 MiB, Mi Router 3G v2: 7.4 MiB), so 32 MiB leaves room and bounds one
+ * candidate. A dictionary larger than what may be decoded is never reached, so it is cut to that
+ * (the output is the same), which bounds memory too. Every byte decoded draws on the context's
+ * decompression budget, and every candidate on its bound of candidate streams.
+ */
+#define KERNEL_MAX (32u << 20)
+#define PROBE_SIZE (64u << 10)         /* a candidate's first output, decoded with a small dictionary */
+#define PROBE_DICT (PROBE_SIZE * 2)
+#define LZMA_MEMLIMIT (KERNEL_MAX * 2ull)
+#define CHUNK (1u << 20)               /* output per lzma_code call: the budget is charged per chunk */
 
-static uint8_t *lzma_decode(const uint8_t *in, size_t len, size_t *out_len)
+struct decoded {
+	uint8_t *buf;
+	size_t len;
+	bool more;    /* the output reached the cap with the stream still going */
+	bool stopped; /* the decompression budget stopped it */
+};
+
+/*
+ * Decodes the LZMA-alone stream at IN (header included) into a buffer of at most MAX bytes, with
+ * the dictionary cut to DICT bytes: the output up to MAX is the same as with the header's own
+ * dictionary whenever DICT >= MAX (no match can reach further back than the output so far). Keeps
+ * what decoded when the stream is corrupt or cut short (a loader's stream may be followed by
+ * padding). False when nothing could be decoded.
+ */
+static bool lzma_decode(struct fwkit_ctx *b, const uint8_t *in, size_t len, uint32_t dict, size_t max,
+			struct decoded *d)
 {
-	size_t cap = 1u << 20; /* grows by doubling up to KERNEL_MAX */
+	memset(d, 0, sizeof(*d));
+	if (len < 13)
+		return false;
+	if (!budget_stream(b)) {
+		d->stopped = true;
+		return false;
+	}
+	uint8_t hdr[13];
+	memcpy(hdr, in, sizeof(hdr));
+	if (load_le32(hdr + 1) > dict) {
+		hdr[1] = (uint8_t)dict;
+		hdr[2] = (uint8_t)(dict >> 8);
+		hdr[3] = (uint8_t)(dict >> 16);
+		hdr[4] = (uint8_t)(dict >> 24);
+	}
+	size_t cap = max < CHUNK ? max : CHUNK; /* grows by doubling up to MAX */
 	uint8_t *out = malloc(cap);
 	if (!out)
-		return NULL;
+		return false;
 	lzma_stream s = LZMA_STREAM_INIT;
-	if (lzma_alone_decoder(&s, 256u << 20) != LZMA_OK) {
+	if (lzma_alone_decoder(&s, LZMA_MEMLIMIT) != LZMA_OK) {
 		free(out);
-		return NULL;
+		return false;
 	}
-	s.next_in = in;
-	s.avail_in = len;
+	s.next_in = hdr;
+	s.avail_in = sizeof(hdr);
 	s.next_out = out;
-	s.avail_out = cap;
-	for (;;) {
-		lzma_ret r = lzma_code(&s, LZMA_FINISH);
-		if (r == LZMA_STREAM_END)
-			break;
-		if (r == LZMA_OK && s.avail_out == 0 && cap < KERNEL_MAX) {
-			size_t used = cap;
-			uint8_t *n = realloc(out, cap * 2);
+	s.avail_out = cap; /* the header makes no output, but liblzma wants room for some */
+	lzma_ret r = lzma_code(&s, LZMA_RUN);
+	if (r == LZMA_OK && s.avail_in == 0) {
+		s.next_in = in + sizeof(hdr);
+		s.avail_in = len - sizeof(hdr);
+		uint64_t charged = 0;
+		size_t used = 0;
+		for (;;) {
+			s.next_out = out + used;
+			s.avail_out = cap - used < CHUNK ? cap - used : CHUNK;
+			size_t room = s.avail_out;
+			r = lzma_code(&s, LZMA_FINISH);
+			used += room - s.avail_out;
+			if (!budget_charge(b, s.total_out - charged, s.total_out, s.total_in, NULL, 0)) {
+				d->stopped = true;
+				break;
+			}
+			charged = s.total_out;
+			if (r != LZMA_OK || s.avail_out != 0)
+				break; /* the end, or corrupt, or cut short: keep what decoded */
+			if (used < cap)
+				continue;
+			if (cap >= max) {
+				d->more = true;
+				break;
+			}
+			size_t ncap = cap * 2 < max ? cap * 2 : max;
+			uint8_t *n = realloc(out, ncap);
 			if (!n)
 				break;
 			out = n;
-			cap *= 2;
-			s.next_out = out + used;
-			s.avail_out = cap - used;
-			continue;
+			cap = ncap;
 		}
-		/* a loader's stream may be followed by padding: keep what decoded if it is substantial */
-		break;
 	}
-	*out_len = (size_t)s.total_out;
+	d->len = (size_t)s.total_out;
 	lzma_end(&s);
-	if (*out_len < 4096) {
-		free(out);
-		return NULL;
-	}
-	return out;
+	d->buf = out;
+	return true;
 }
 
+/* The kernel a candidate stream at IN holds (at least 4 KiB of output), or NULL. */
+static uint8_t *kernel_at(struct fwkit_ctx *b, const uint8_t *in, size_t len, bool probe, size_t *klen)
+{
+	struct decoded d;
+	if (probe) {
+		/* most candidates are not streams at all: find out with a small dictionary and buffer */
+		if (!lzma_decode(b, in, len, PROBE_DICT, PROBE_SIZE, &d))
+			return NULL;
+		if (!d.more) {
+			*klen = d.len; /* the whole stream (or all of it that decodes) fitted the probe */
+			if (d.len >= 4096)
+				return d.buf;
+			free(d.buf);
+			return NULL;
+		}
+		free(d.buf);
+	}
+	if (!lzma_decode(b, in, len, KERNEL_MAX, KERNEL_MAX, &d))
+		return NULL;
+	*klen = d.len;
+	if (d.len < 4096) {
+		free(d.buf);
+		return NULL;
+	}
+	return d.buf;
+}
+
+/* An LZMA-alone header a kernel could have: properties < 225, a power-of-two dictionary between
+ * 64 KiB and 16 MiB (kernels use <= 8 MiB), an unknown size or one we may decode, and the range
+ * coder's first byte, which is always 0. */
 static bool plausible_lzma(const uint8_t *p, size_t n)
 {
-	if (n < 13 || p[0] >= 225)
+	if (n < 14 || p[0] >= 225 || p[13] != 0)
 		return false;
 	uint32_t dict = load_le32(p + 1);
-	return dict >= (1u << 16) && dict <= (1u << 24) && !(dict & (dict - 1)); /* kernels use <= 8 MiB */
+	if (dict < (1u << 16) || dict > (1u << 24) || (dict & (dict - 1)))
+		return false;
+	uint64_t size = load_le32(p + 5) | (uint64_t)load_le32(p + 9) << 32;
+	return size == UINT64_MAX || size <= KERNEL_MAX;
 }
 
 static void read_partitions(const void *fdt, struct fwkit_devicetree *dt)
@@ -120,8 +211,18 @@ static void read_macs(const void *fdt, struct fwkit_devicetree *dt)
 static bool parse_dtb(const uint8_t *k, size_t klen, struct fwkit_devicetree *dt)
 {
 	for (size_t i = 0; i + 40 <= klen; i += 4) {
-		if (k[i] != 0xd0 || load_be32(k + i) != 0xd00dfeedu)
+		/* libc's memmem finds the magic far faster than a byte loop; only 4-byte steps count */
+		const uint8_t *m = memmem(k + i, klen - i, "\xd0\x0d\xfe\xed", 4);
+		if (!m)
+			break;
+		size_t at = (size_t)(m - k);
+		if (at % 4) {
+			i = at - at % 4; /* the loop steps on to the next 4-byte boundary after it */
 			continue;
+		}
+		i = at;
+		if (i + 40 > klen)
+			break;
 		uint32_t total = load_be32(k + i + 4);
 		if (total < 40 || total > klen - i)
 			continue;
@@ -158,9 +259,12 @@ enum fwkit_status fwkit_devicetree_from_kernel(struct fwkit_ctx *ctx, const uint
 					       struct fwkit_devicetree *dt)
 {
 	memset(dt, 0, sizeof(*dt));
-	if (comp == 3) { /* lzma: the payload is the stream */
+	struct fwkit_ctx local;
+	struct fwkit_ctx *b = budget_ctx(ctx, &local);
+	if (comp == 3) { /* lzma: the payload is the stream (a candidate too: a dump may hold many kernels) */
 		size_t klen = 0;
-		uint8_t *k = lzma_decode(payload, len, &klen);
+		uint8_t *k = budget_candidate(b, "devicetree: the LZMA kernel search") ? kernel_at(b, payload, len, false, &klen)
+										       : NULL;
 		bool ok = k && parse_dtb(k, klen, dt);
 		free(k);
 		if (ok)
@@ -170,8 +274,10 @@ enum fwkit_status fwkit_devicetree_from_kernel(struct fwkit_ctx *ctx, const uint
 		for (size_t i = 0; i + 13 <= len && i < (1u << 20); i++) {
 			if (!plausible_lzma(payload + i, len - i))
 				continue;
+			if (!budget_candidate(b, "devicetree: the LZMA kernel search"))
+				break; /* what is left is the uncompressed look below */
 			size_t klen = 0;
-			uint8_t *k = lzma_decode(payload + i, len - i, &klen);
+			uint8_t *k = kernel_at(b, payload + i, len - i, true, &klen);
 			if (!k)
 				continue;
 			bool ok = parse_dtb(k, klen, dt);
@@ -185,6 +291,9 @@ enum fwkit_status fwkit_devicetree_from_kernel(struct fwkit_ctx *ctx, const uint
 		if (parse_dtb(payload, len, dt))
 			return FWKIT_OK;
 	}
+	if (b->decompress_hit)
+		return FWKIT_RAISE(ctx, FWKIT_E_BAD_MAGIC, FWKIT_NO_OFFSET, "a device tree (d00dfeed) in the kernel", NULL,
+				   "devicetree: none found before the decompression budget was hit");
 	return FWKIT_RAISE(ctx, FWKIT_E_BAD_MAGIC, FWKIT_NO_OFFSET, "a device tree (d00dfeed) in the kernel", NULL,
 			   "devicetree: none found");
 }
