@@ -171,11 +171,11 @@ static enum fwkit_status descend(struct fwkit_ctx *ctx, const uint8_t *buf, size
 	size_t out_len = 0, used = 0;
 	bool hit_limit = false;
 	uint64_t limit = fwkit_ctx_decompress_limit(ctx);
-	if (!stream_decode_all(f->codec, buf + off, len - off, (size_t)(limit > SIZE_MAX ? SIZE_MAX : limit), &out,
+	if (!stream_decode_all(ctx, f->codec, buf + off, len - off, (size_t)(limit > SIZE_MAX ? SIZE_MAX : limit), &out,
 			       &out_len, &used, &hit_limit)) {
 		struct fwkit_finding fd = { .severity = hit_limit ? FWKIT_SEV_WARN : FWKIT_SEV_ERROR, .offset = off };
 		str_printf(fd.code, sizeof(fd.code), "%s", hit_limit ? "budget.decompress" : "stream.corrupt");
-		str_printf(fd.message, sizeof(fd.message), hit_limit ? "the decoded data exceeds the decompression limit of %llu bytes; not scanned"
+		str_printf(fd.message, sizeof(fd.message), hit_limit ? "the decompression budget (%llu bytes) stopped this stream; its contents were not scanned"
 								     : "the stream does not decode to its end", (unsigned long long)limit);
 		fwkit_node_add_finding(n, &fd);
 		return FWKIT_OK;

@@ -7,6 +7,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "core/budget.h"
 #include "formats/streams.h"
 
 static bool lzma_prefix(bool xz, const uint8_t *buf, size_t len, uint8_t *out, size_t *produced)
@@ -88,7 +89,7 @@ static bool reserve(uint8_t **buf, size_t *cap, size_t need, size_t limit)
 	return true;
 }
 
-static bool lzma_all(bool xz, const uint8_t *buf, size_t len, size_t limit, uint8_t **out, size_t *out_len,
+static bool lzma_all(struct fwkit_ctx *ctx, bool xz, const uint8_t *buf, size_t len, size_t limit, uint8_t **out, size_t *out_len,
 		     size_t *in_used, bool *hit_limit)
 {
 	lzma_stream s = LZMA_STREAM_INIT;
@@ -107,7 +108,12 @@ static bool lzma_all(bool xz, const uint8_t *buf, size_t len, size_t limit, uint
 		s.next_out = o + produced;
 		s.avail_out = cap - produced;
 		rc = lzma_code(&s, LZMA_FINISH);
+		size_t before = produced;
 		produced = cap - s.avail_out;
+		if (!budget_charge(ctx, produced - before, produced, len - s.avail_in, NULL, 0)) {
+			*hit_limit = true;
+			break;
+		}
 	}
 	*in_used = len - s.avail_in;
 	lzma_end(&s);
@@ -120,7 +126,7 @@ static bool lzma_all(bool xz, const uint8_t *buf, size_t len, size_t limit, uint
 	return true;
 }
 
-static bool gzip_all(const uint8_t *buf, size_t len, size_t limit, uint8_t **out, size_t *out_len, size_t *in_used,
+static bool gzip_all(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, size_t limit, uint8_t **out, size_t *out_len, size_t *in_used,
 		     bool *hit_limit)
 {
 	z_stream s;
@@ -142,6 +148,10 @@ static bool gzip_all(const uint8_t *buf, size_t len, size_t limit, uint8_t **out
 		s.avail_out = (uInt)room;
 		rc = inflate(&s, Z_NO_FLUSH);
 		produced += room - s.avail_out;
+		if (!budget_charge(ctx, room - s.avail_out, produced, s.total_in, NULL, 0)) {
+			*hit_limit = true;
+			break;
+		}
 		if (rc == Z_BUF_ERROR && s.avail_out != 0)
 			break; /* input ended inside the stream */
 		if (rc == Z_BUF_ERROR)
@@ -158,7 +168,7 @@ static bool gzip_all(const uint8_t *buf, size_t len, size_t limit, uint8_t **out
 	return true;
 }
 
-static bool zstd_all(const uint8_t *buf, size_t len, size_t limit, uint8_t **out, size_t *out_len, size_t *in_used,
+static bool zstd_all(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, size_t limit, uint8_t **out, size_t *out_len, size_t *in_used,
 		     bool *hit_limit)
 {
 	size_t frame = ZSTD_findFrameCompressedSize(buf, len);
@@ -178,7 +188,12 @@ static bool zstd_all(const uint8_t *buf, size_t len, size_t limit, uint8_t **out
 		}
 		ob.dst = o;
 		ob.size = cap;
+		size_t before = ob.pos;
 		rc = ZSTD_decompressStream(d, &ob, &in);
+		if (!ZSTD_isError(rc) && !budget_charge(ctx, ob.pos - before, ob.pos, in.pos, NULL, 0)) {
+			*hit_limit = true;
+			break;
+		}
 		if (rc != 0 && in.pos == in.size && ob.pos < ob.size)
 			break; /* the frame ended early */
 	}
@@ -193,17 +208,21 @@ static bool zstd_all(const uint8_t *buf, size_t len, size_t limit, uint8_t **out
 	return true;
 }
 
-bool stream_decode_all(enum fwkit_codec codec, const uint8_t *buf, size_t len, size_t limit, uint8_t **out,
-		       size_t *out_len, size_t *in_used, bool *hit_limit)
+bool stream_decode_all(struct fwkit_ctx *ctx, enum fwkit_codec codec, const uint8_t *buf, size_t len, size_t limit,
+		       uint8_t **out, size_t *out_len, size_t *in_used, bool *hit_limit)
 {
 	*out = NULL;
 	*out_len = *in_used = 0;
 	*hit_limit = false;
+	if (!budget_stream(ctx)) {
+		*hit_limit = true;
+		return false;
+	}
 	switch (codec) {
-	case FWKIT_CODEC_LZMA_ALONE: return lzma_all(false, buf, len, limit, out, out_len, in_used, hit_limit);
-	case FWKIT_CODEC_XZ: return lzma_all(true, buf, len, limit, out, out_len, in_used, hit_limit);
-	case FWKIT_CODEC_GZIP: return gzip_all(buf, len, limit, out, out_len, in_used, hit_limit);
-	case FWKIT_CODEC_ZSTD: return zstd_all(buf, len, limit, out, out_len, in_used, hit_limit);
+	case FWKIT_CODEC_LZMA_ALONE: return lzma_all(ctx, false, buf, len, limit, out, out_len, in_used, hit_limit);
+	case FWKIT_CODEC_XZ: return lzma_all(ctx, true, buf, len, limit, out, out_len, in_used, hit_limit);
+	case FWKIT_CODEC_GZIP: return gzip_all(ctx, buf, len, limit, out, out_len, in_used, hit_limit);
+	case FWKIT_CODEC_ZSTD: return zstd_all(ctx, buf, len, limit, out, out_len, in_used, hit_limit);
 	default: return false;
 	}
 }

@@ -23,10 +23,12 @@ bool stream_prefix_ok(enum fwkit_codec codec, const uint8_t *buf, size_t len, si
 
 /*
  * Decodes the stream at BUF (at most LEN input bytes) as CODEC into a malloc'ed *OUT, at most
- * LIMIT output bytes. *IN_USED: the stream's compressed size (its extent). Returns false when the
- * stream fails or is cut short (*OUT is then NULL); *HIT_LIMIT is set when LIMIT stopped it.
+ * LIMIT output bytes, drawing on CTX's decompression budget. *IN_USED: the stream's compressed
+ * size (its extent). Returns false when the stream fails or is cut short (*OUT is then NULL);
+ * *HIT_LIMIT is set when LIMIT or the budget stopped it.
  */
-bool stream_decode_all(enum fwkit_codec codec, const uint8_t *buf, size_t len, size_t limit, uint8_t **out,
+struct fwkit_ctx;
+bool stream_decode_all(struct fwkit_ctx *ctx, enum fwkit_codec codec, const uint8_t *buf, size_t len, size_t limit, uint8_t **out,
 		       size_t *out_len, size_t *in_used, bool *hit_limit);
 
 #endif

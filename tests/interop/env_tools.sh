@@ -590,10 +590,10 @@ fi
 # 6. real env blobs
 # =================================================================================================
 
-fw env find "$FWKIT_TEST_DATA/env/good/xiaomi-r4c-breed-partition.bin" --json > breed.json 2> /dev/null
+fw env find "$FWKIT_TEST_DATA/ubootenv/good/xiaomi-r4c-breed-partition.bin" --json > breed.json 2> /dev/null
 got=$(js breed.json "[(b['kind'], hex(b['offset'])) for b in j['blocks']]")
 [ "$got" = "[('breed', '0x2fffc')]" ] && ok "real: Breed partition: kind breed at 0x2fffc" || bad "real: Breed partition: $got"
-fw env find "$FWKIT_TEST_DATA/env/good/keenetic-r4a100m-ENV.bin" --json > keen.json 2> /dev/null
+fw env find "$FWKIT_TEST_DATA/ubootenv/good/keenetic-r4a100m-ENV.bin" --json > keen.json 2> /dev/null
 got=$(js keen.json "[(b['kind'], b['offset'], b['has_crc']) for b in j['blocks']]")
 [ "$got" = "[('text-no-crc', 0, False)]" ] && ok "real: Keenetic ENV.bin: kind text-no-crc at 0, no CRC" || bad "real: Keenetic ENV.bin: $got"
 
