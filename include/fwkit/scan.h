@@ -16,6 +16,7 @@
 
 #include "context.h"
 #include "node.h"
+#include "profile.h"
 
 struct fwkit_scan_options {
 	bool deep;          /* decode compressed streams and scan their contents */
@@ -29,5 +30,27 @@ FWKIT_API enum fwkit_status fwkit_scan(struct fwkit_ctx *ctx, const uint8_t *buf
 
 /* The names of the formats in the table, one per call (NULL past the end), with a one-line summary. */
 FWKIT_API const char *fwkit_format_name(size_t i, const char **summary);
+
+/* ---- identify: what is this file? ------------------------------------------------------- */
+
+enum fwkit_file_kind {
+	FWKIT_KIND_UNKNOWN = 0,
+	FWKIT_KIND_FLASH_DUMP,     /* a whole chip read: the size of a flash chip, a bootloader at 0 */
+	FWKIT_KIND_PARTITION,      /* one partition read alone: bootloader, env, factory/EEPROM, firmware */
+	FWKIT_KIND_FIRMWARE_IMAGE, /* what a bootloader or sysupgrade takes: a kernel image (+ rootfs) */
+};
+
+FWKIT_API const char *fwkit_file_kind_name(enum fwkit_file_kind kind);
+
+/*
+ * Says what BUF is, with the evidence: a node "identify" with the fields kind (enum),
+ * size, and by kind: flash_size and device (the best profile among the built-ins and EXTRA,
+ * with score and same-layout alternatives); partition (bootloader, u-boot-env, bdata,
+ * factory, firmware) and device when the content names one; image (uimage-kernel,
+ * openwrt-sysupgrade), board_model and board_compatible from the image's own device tree,
+ * and devices (the profiles whose compatible matches). Its children are scan's top-level hits.
+ */
+FWKIT_API enum fwkit_status fwkit_identify_file(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
+						const struct fwkit_profile *extra, size_t nextra, struct fwkit_node **out);
 
 #endif

@@ -2,7 +2,6 @@
  * The scan engine: every format's magic searched with memmem (the hot loop is libc's), each
  * candidate proved by its probe, the hits sorted and nested by extent.
  */
-#define _GNU_SOURCE /* memmem */
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,36 +58,90 @@ static int required_bits(const struct fwkit_format *f, const struct fwkit_scan_o
 	return o->min_bits > f->verified_bits ? o->min_bits : f->verified_bits;
 }
 
-/* Every instance of F found by its magic M. */
-static enum fwkit_status scan_magic(struct fwkit_ctx *ctx, const struct fwkit_format *f, const struct format_magic *m,
-				    const uint8_t *buf, size_t len, const struct fwkit_scan_options *o, struct hits *h)
+/* One candidate: F's probe at START, and a hit when it verifies enough. */
+static enum fwkit_status try_candidate(struct fwkit_ctx *ctx, const struct fwkit_format *f, const uint8_t *buf,
+				       size_t len, size_t start, const struct fwkit_scan_options *o, struct hits *h)
 {
-	const uint8_t *p = buf, *end = buf + len;
-	unsigned tried = 0;
-	size_t align = f->align ? f->align : 1;
-	while (p < end && (p = memmem(p, (size_t)(end - p), m->bytes, m->len)) != NULL) {
-		size_t at = (size_t)(p - buf);
-		p++;
-		if (at < f->magic_offset || (at - f->magic_offset) % align)
-			continue;
-		if (++tried > MAX_CANDIDATES_PER_FORMAT)
-			break;
-		size_t start = at - f->magic_offset;
-		struct probe_result r;
-		formats_probe(f, buf + start, len - start, start, &r);
-		if (r.bits < required_bits(f, o))
-			continue;
-		struct fwkit_node *n = fwkit_node_new(f->name, start, r.size);
-		if (!n || !fwkit_node_set_validated(n, r.validated, r.bits) || !push_hit(h, n, f)) {
-			fwkit_node_free(n);
-			return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "scan: out of memory");
-		}
-		size_t dlen = r.size && r.size < len - start ? (size_t)r.size : len - start;
-		enum fwkit_status st = f->describe ? f->describe(ctx, buf + start, dlen, n) : FWKIT_OK;
-		if (st == FWKIT_E_NOMEM)
-			return st;
+	struct probe_result r;
+	formats_probe(f, buf + start, len - start, start, &r);
+	if (r.bits < required_bits(f, o))
+		return FWKIT_OK;
+	struct fwkit_node *n = fwkit_node_new(f->name, start, r.size);
+	if (!n || !fwkit_node_set_validated(n, r.validated, r.bits) || !push_hit(h, n, f)) {
+		fwkit_node_free(n);
+		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "scan: out of memory");
 	}
-	return FWKIT_OK;
+	size_t dlen = r.size && r.size < len - start ? (size_t)r.size : len - start;
+	enum fwkit_status st = f->describe ? f->describe(ctx, buf + start, dlen, n) : FWKIT_OK;
+	return st == FWKIT_E_NOMEM ? st : FWKIT_OK;
+}
+
+/* The magics of the table, keyed by their first two bytes (every magic has at least three). */
+struct magic_index {
+	uint8_t first2[65536 / 8]; /* bit set: some magic starts with these two bytes */
+	size_t n;
+	struct {
+		const struct fwkit_format *f;
+		const struct format_magic *m;
+		unsigned tried;
+	} refs[64];
+};
+
+static void index_magics(struct magic_index *ix)
+{
+	memset(ix, 0, sizeof(*ix));
+	for (size_t i = 0; fwkit_formats[i]; i++)
+		for (size_t m = 0; m < FORMAT_MAX_MAGICS && fwkit_formats[i]->magics[m].len >= 2; m++) {
+			const struct format_magic *mg = &fwkit_formats[i]->magics[m];
+			uint16_t k = (uint16_t)((uint8_t)mg->bytes[0] | ((uint8_t)mg->bytes[1] << 8));
+			ix->first2[k >> 3] |= (uint8_t)(1u << (k & 7));
+			if (ix->n < sizeof(ix->refs) / sizeof(ix->refs[0])) {
+				ix->refs[ix->n].f = fwkit_formats[i];
+				ix->refs[ix->n].m = mg;
+				ix->n++;
+			}
+		}
+}
+
+/*
+ * One pass over BUF for every magic at once: a two-byte prefix bitmap (8 KiB, in L1) says where
+ * a magic may start; erased (FF) and zero runs are skipped eight bytes at a time, as no magic
+ * starts with FF FF or 00 00.
+ */
+static enum fwkit_status scan_magics(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
+				     const struct fwkit_scan_options *o, struct hits *h)
+{
+	struct magic_index *ix = malloc(sizeof(*ix));
+	if (!ix)
+		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "scan: out of memory");
+	index_magics(ix);
+	enum fwkit_status st = FWKIT_OK;
+	size_t i = 0;
+	while (st == FWKIT_OK && i + 1 < len) {
+		if (i + 8 <= len) {
+			uint64_t w;
+			memcpy(&w, buf + i, 8); /* a value copy, not an overlay: no alignment or aliasing assumed */
+			if (w == 0 || w == UINT64_MAX) {
+				i += 7;
+				continue;
+			}
+		}
+		uint16_t k = (uint16_t)(buf[i] | (buf[i + 1] << 8));
+		if (ix->first2[k >> 3] & (1u << (k & 7))) {
+			for (size_t r = 0; r < ix->n && st == FWKIT_OK; r++) {
+				const struct fwkit_format *f = ix->refs[r].f;
+				const struct format_magic *m = ix->refs[r].m;
+				size_t align = f->align ? f->align : 1;
+				if (m->len > len - i || memcmp(buf + i, m->bytes, m->len) != 0 || i < f->magic_offset ||
+				    (i - f->magic_offset) % align || ++ix->refs[r].tried > MAX_CANDIDATES_PER_FORMAT)
+					continue;
+				st = try_candidate(ctx, f, buf, len, i - f->magic_offset, o, h);
+			}
+		}
+		i++;
+	}
+	free(ix);
+	return st;
 }
 
 /* Formats without a magic find their own instances. */
@@ -192,11 +245,9 @@ static enum fwkit_status scan_into(struct fwkit_ctx *ctx, const uint8_t *buf, si
 				   const struct fwkit_scan_options *o, unsigned level, struct fwkit_node *root)
 {
 	struct hits h = { 0 };
-	enum fwkit_status st = FWKIT_OK;
+	enum fwkit_status st = scan_magics(ctx, buf, len, o, &h);
 	for (size_t i = 0; fwkit_formats[i] && st == FWKIT_OK; i++) {
 		const struct fwkit_format *f = fwkit_formats[i];
-		for (size_t m = 0; m < FORMAT_MAX_MAGICS && f->magics[m].len && st == FWKIT_OK; m++)
-			st = scan_magic(ctx, f, &f->magics[m], buf, len, o, &h);
 		if (!f->magics[0].len && f->scan)
 			st = scan_self(ctx, f, buf, len, o, &h);
 	}

@@ -265,8 +265,12 @@ static bool probe_at(const uint8_t *buf, size_t len, uint64_t o, uint64_t forced
 	for (unsigned hdr = ENV_CRC_LEN; hdr <= ENV_CRC_LEN + ENV_FLAG_LEN; hdr++) {
 		if (!starts_with_var(p + hdr, window - hdr))
 			continue;
-		size_t used = 0, nvars = 0;
-		if (!walk_vars(p + hdr, (forced ? forced : window) - hdr, &used, &nvars, NULL))
+		size_t used = 0, nvars = 0, valid = 0;
+		if (!walk_vars(p + hdr, (forced ? forced : window) - hdr, &used, &nvars, &valid))
+			continue;
+		/* an environment is name=value text: when most entries are not, this is other data whose
+		 * bytes happened to start like a variable (compressed streams do), and no CRC is tried */
+		if (!forced && valid * 2 <= nvars)
 			continue;
 		bool big = false;
 		uint64_t size = 0;

@@ -1,0 +1,187 @@
+/*
+ * What is this file? A whole flash dump, one partition read alone, a firmware image, or unknown:
+ * decided from what the format table finds in it (fwkit_scan), its size, and the device profiles.
+ * Every other command asks this first, so none acts on a guess about its input.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/internal.h"
+#include "formats/registry.h"
+#include "fwkit/devicetree.h"
+#include "fwkit/env.h"
+#include "fwkit/inspect.h"
+#include "fwkit/scan.h"
+#include "fwkit/uimage.h"
+
+const char *fwkit_file_kind_name(enum fwkit_file_kind kind)
+{
+	switch (kind) {
+	case FWKIT_KIND_FLASH_DUMP: return "flash-dump";
+	case FWKIT_KIND_PARTITION: return "partition";
+	case FWKIT_KIND_FIRMWARE_IMAGE: return "firmware-image";
+	case FWKIT_KIND_UNKNOWN: break;
+	}
+	return "unknown";
+}
+
+/* SPI NOR and the NAND chips of these routers: a power of two from 1 MiB to 256 MiB. */
+static bool is_flash_size(size_t len)
+{
+	return len >= (1u << 20) && len <= (256u << 20) && (len & (len - 1)) == 0;
+}
+
+static const struct fwkit_node *hit_at(const struct fwkit_node *n, uint64_t offset, const char *format)
+{
+	for (size_t i = 0; i < fwkit_node_child_count(n); i++) {
+		const struct fwkit_node *c = fwkit_node_child(n, i);
+		if (fwkit_node_offset(c) == offset && (!format || strcmp(fwkit_node_format(c), format) == 0))
+			return c;
+	}
+	return NULL;
+}
+
+static const struct fwkit_node *first_hit(const struct fwkit_node *n, const char *format)
+{
+	for (size_t i = 0; i < fwkit_node_child_count(n); i++)
+		if (strcmp(fwkit_node_format(fwkit_node_child(n, i)), format) == 0)
+			return fwkit_node_child(n, i);
+	return NULL;
+}
+
+static const struct fwkit_profile *profile_at(size_t i, const struct fwkit_profile *extra, size_t nextra)
+{
+	return i < nextra ? &extra[i] : fwkit_profiles_builtin_get(i - nextra);
+}
+
+/* The profiles whose compatible list holds one of the device tree's compatibles, exactly and
+ * ignoring case ("xiaomi,mir3g" does not match "xiaomi,mir3g-v2"). */
+static void add_devices_by_compatible(struct fwkit_node *n, const struct fwkit_devicetree *dt,
+				      const struct fwkit_profile *extra, size_t nextra)
+{
+	size_t total = fwkit_profiles_builtin_count() + nextra, found = 0;
+	for (size_t i = 0; i < total; i++) {
+		const struct fwkit_profile *p = profile_at(i, extra, nextra);
+		bool match = false;
+		for (size_t k = 0; k < FWKIT_PROFILE_MAX_COMPAT && !match; k++)
+			for (size_t d = 0; d < 4 && !match && p->compatible[k][0]; d++)
+				match = dt->compatible[d][0] && strcasecmp(p->compatible[k], dt->compatible[d]) == 0;
+		if (match) {
+			fwkit_node_add_string(n, found ? "also_device" : "device", p->id, strlen(p->id));
+			found++;
+		}
+	}
+}
+
+static void describe_image(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_node *scan,
+			   struct fwkit_node *n, const struct fwkit_profile *extra, size_t nextra)
+{
+	bool rootfs = first_hit(scan, "squashfs") != NULL;
+	fwkit_node_add_enum(n, "image", rootfs ? 1 : 0, rootfs ? "openwrt-sysupgrade" : "uimage-kernel");
+	uint32_t data_size = load_be32(buf + 12);
+	uint64_t avail = len - FWKIT_UIMAGE_HEADER_SIZE;
+	struct fwkit_devicetree *dt = calloc(1, sizeof(*dt));
+	if (dt && fwkit_devicetree_from_kernel(ctx, buf + FWKIT_UIMAGE_HEADER_SIZE, data_size < avail ? data_size : avail,
+					       buf[31], dt) == FWKIT_OK) {
+		fwkit_node_add_string(n, "board_model", dt->model, strlen(dt->model));
+		fwkit_node_add_string(n, "board_compatible", dt->compatible[0], strlen(dt->compatible[0]));
+		add_devices_by_compatible(n, dt, extra, nextra);
+		fwkit_node_add_string(n, "evidence", "a kernel uImage at 0; the board from the device tree in its kernel",
+				      strlen("a kernel uImage at 0; the board from the device tree in its kernel"));
+	} else {
+		fwkit_node_add_string(n, "evidence", "a kernel uImage at 0 (no device tree found in its kernel)",
+				      strlen("a kernel uImage at 0 (no device tree found in its kernel)"));
+	}
+	free(dt);
+}
+
+static void describe_dump(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_node *n,
+			  const struct fwkit_profile *extra, size_t nextra)
+{
+	fwkit_node_add_uint(n, "flash_size", len, true);
+	struct fwkit_identification *id = calloc(1, sizeof(*id));
+	if (id && fwkit_identify(ctx, buf, len, extra, nextra, id) == FWKIT_OK && id->n) {
+		const struct fwkit_candidate *best = &id->c[0];
+		fwkit_node_add_string(n, "device", best->profile->id, strlen(best->profile->id));
+		fwkit_node_add_int(n, "score", best->score);
+		for (size_t i = 1; i < id->n; i++)
+			if (id->c[i].same_layout_as_best)
+				fwkit_node_add_string(n, "same_layout", id->c[i].profile->id, strlen(id->c[i].profile->id));
+		for (size_t i = 0; i < best->nev; i++)
+			fwkit_node_add_string(n, "evidence", best->ev[i].text, strlen(best->ev[i].text));
+	} else {
+		fwkit_node_add_string(n, "evidence", "the size of a flash chip; no device profile matches its content",
+				      strlen("the size of a flash chip; no device profile matches its content"));
+	}
+	free(id);
+}
+
+/* A partition read alone: which one, from its content. False when nothing says. */
+static bool describe_partition(const uint8_t *buf, size_t len, const struct fwkit_node *scan, struct fwkit_node *n,
+			       const struct fwkit_profile *extra, size_t nextra)
+{
+	const char *part = NULL, *why = NULL;
+	const struct fwkit_node *env = hit_at(scan, 0, "ubootenv");
+	if (env) {
+		const struct fwkit_field *kind = fwkit_node_get(env, "kind");
+		bool bdata = kind && kind->u == FWKIT_ENV_XIAOMI_BDATA;
+		part = bdata ? "bdata" : "u-boot-env";
+		why = bdata ? "Xiaomi board data (an env with a good CRC) at 0" : "a U-Boot environment at 0";
+	}
+	uint16_t chip = len >= 2 ? (uint16_t)(buf[0] | (buf[1] << 8)) : 0;
+	size_t total = fwkit_profiles_builtin_count() + nextra;
+	for (size_t i = 0; !part && i < total; i++) {
+		const struct fwkit_profile *p = profile_at(i, extra, nextra);
+		for (size_t k = 0; k < p->neeproms && !part; k++) {
+			const struct fwkit_partition *pp = fwkit_profile_partition(p, p->eeproms[k].partition);
+			if (p->eeproms[k].chip_id == chip && pp && p->eeproms[k].offset == 0 && len <= pp->size * 4) {
+				part = "factory";
+				why = "a Wi-Fi EEPROM (its chip id) at 0";
+			}
+		}
+	}
+	if (!part && (first_hit(scan, "u-boot") || (len > 31 && hit_at(scan, 0, "uimage") && buf[30] != FWKIT_UIMAGE_TYPE_KERNEL)) &&
+	    len <= (1u << 20)) {
+		part = "bootloader";
+		why = "a bootloader (its version string or its uImage) and the size of a bootloader partition";
+	}
+	if (!part)
+		return false;
+	fwkit_node_add_string(n, "partition", part, strlen(part));
+	fwkit_node_add_string(n, "evidence", why, strlen(why));
+	return true;
+}
+
+enum fwkit_status fwkit_identify_file(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
+				      const struct fwkit_profile *extra, size_t nextra, struct fwkit_node **out)
+{
+	*out = NULL;
+	struct fwkit_node *scan = NULL;
+	struct fwkit_scan_options o = { 0 };
+	enum fwkit_status st = fwkit_scan(ctx, buf, len, &o, &scan);
+	if (st != FWKIT_OK)
+		return st;
+	struct fwkit_node *n = fwkit_node_new("identify", 0, len);
+	if (!n) {
+		fwkit_node_free(scan);
+		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
+	}
+	enum fwkit_file_kind kind = FWKIT_KIND_UNKNOWN;
+	fwkit_node_add_uint(n, "size", len, false);
+	if (formats_image_at_start(buf, len)) {
+		kind = FWKIT_KIND_FIRMWARE_IMAGE;
+		describe_image(ctx, buf, len, scan, n, extra, nextra);
+	} else if (is_flash_size(len)) {
+		kind = FWKIT_KIND_FLASH_DUMP;
+		describe_dump(ctx, buf, len, n, extra, nextra);
+	} else if (describe_partition(buf, len, scan, n, extra, nextra)) {
+		kind = FWKIT_KIND_PARTITION;
+	}
+	fwkit_node_add_enum(n, "kind", kind, fwkit_file_kind_name(kind));
+	for (size_t i = 0; i < fwkit_node_child_count(scan); i++)
+		fwkit_node_add_child(n, node_take_child(scan, i));
+	fwkit_node_free(scan);
+	*out = n;
+	return FWKIT_OK;
+}
