@@ -7,6 +7,10 @@
  * names and symbolic links are refused, and files are opened relative to the folder's own
  * descriptor, so nothing outside it can be reached (OpenBSD tftpd's rules). Started as root, the
  * server binds first, then drops to an unprivileged user (tftpd's order).
+ *
+ * Transfers read private heap copies taken when the file was checked (struct snapshot), never the
+ * file or a mapping its owner can shrink. The policy against clients that hold slots lives here
+ * (per-address and per-port limits); the first-response timer is the session's.
  */
 #include <arpa/inet.h>
 #include <errno.h>

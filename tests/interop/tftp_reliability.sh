@@ -286,10 +286,10 @@ if start_server e.log text.txt; then
 	set -- $(echo "$r" | grep '^MANY')
 	[ "${2:-0}" = 64 ] && ok "e: 64 netascii transfers at once, all equal to the independent conversion (${4:-?} ms)" ||
 		bad "e: 64 netascii transfers at once: ${2:-0} of 64 equal to the independent conversion"
-	# bound: the 8 MiB copy, the socket buffers and the sanitizer's own memory; the whole-file
-	# conversion per request this replaces needed 64 x 9.6 MB
+	# bound: the 8 MiB copy, the sessions and (under ASan) the sanitizer's own memory: measured
+	# 10 MB (dev) and 18 MB (ASan); the whole-file conversion per request this replaces reached
+	# 543 MB here (64 x the 8.5 MB netascii form)
 	limit_mb=64
-	if ldd "$FWKIT" 2> /dev/null | grep -q libasan || nm "$FWKIT" 2> /dev/null | grep -q __asan_init; then limit_mb=160; fi
 	note "server peak RSS (VmHWM): $((base_kb / 1024)) MB after start, $((hwm_kb / 1024)) MB after 64 netascii transfers of 8 MiB"
 	[ "$hwm_kb" -lt $((limit_mb * 1024)) ] && ok "e: server peak RSS $((hwm_kb / 1024)) MB < ${limit_mb} MB" ||
 		bad "e: server peak RSS $((hwm_kb / 1024)) MB, bound ${limit_mb} MB"
