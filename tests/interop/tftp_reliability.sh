@@ -13,7 +13,8 @@
 #   e. 64 netascii transfers of an 8 MiB text at once: bytes equal an independent conversion
 #      (RFC 764 order), server peak RSS stays under a bound
 #   f. a FIFO and a character device are refused at once (folder mode), a FIFO as FILE too;
-#      files over the size limit and copies over the memory limit are refused with a reason
+#      files over the size limit and copies over the memory limit are refused with a reason, and
+#      running out of memory is reported as "out of memory"
 #
 # Clients: tests/interop/tftp_load.py (python, lock-step, pauses on request) and tftp_raw.py.
 . "$FWKIT_SOURCE_DIR/tests/lib.sh"
@@ -346,6 +347,33 @@ if start_server f.log froot --max-memory 5; then
 	stop_server "$F" "f"
 else
 	bad "f: server starts"
+fi
+# out of memory is reported as such: a server limited to 400 MB of address space asked for a
+# 600 MB file (sparse; under the 1 GiB limit). Not under ASan, whose shadow memory needs far more.
+if ldd "$FWKIT" 2> /dev/null | grep -q libasan; then
+	echo "SKIP-PART: ASan build: the out-of-memory check (ulimit -v) is skipped"
+else
+	mkdir -p oroot
+	truncate -s $((600 << 20)) oroot/big.bin
+	head -c 5000 /dev/urandom > oroot/small.bin
+	printf '#!/bin/bash\nulimit -v 400000\nexec "%s" "$@"\n' "$FWKIT" > limited.sh
+	chmod +x limited.sh
+	REAL=$FWKIT
+	FWKIT=$PWD/limited.sh
+	if start_server o.log oroot; then
+		O=$SRV
+		out=$(timeout 5 python3 "$RAW" 127.0.0.1 "$PORT" "b'\\x00\\x01big.bin\\x00octet\\x00'")
+		[[ $out == "ERROR 0 out of memory"* ]] && ok "f: out of memory says so to the client (got: $out)" ||
+			bad "f: out of memory says so to the client (got: $out)"
+		check "f: ... and in the log" grep -q 'refused "big.bin": out of memory (a copy of 629145600 bytes)' o.log
+		r=$(get "$PORT" small.bin o.out)
+		same "f: the server goes on serving after it" oroot/small.bin o.out
+		stop_server "$O" "f (out of memory)"
+	else
+		bad "f: server under ulimit -v starts"
+	fi
+	FWKIT=$REAL
+	rm -rf oroot
 fi
 # a FIFO as FILE: the server does not block opening it
 mkfifo lone.fifo
