@@ -3,8 +3,9 @@
  *   2 bytes file size, 1 byte request length, the request packet, then events:
  *   a byte < 0x80 lets that many 100 ms pass (tick); a byte >= 0x80 is followed by a length
  *   byte and that many bytes of a packet from the client.
- * Properties: every DATA packet carries exactly the file's bytes for its block number and no
- * more than blksize; nothing is sent while the session is finished; a finished transfer has
+ * Properties: every DATA packet carries exactly the file's bytes for its block number (for a
+ * netascii request, the bytes of an independent whole-file conversion: the session converts block
+ * by block) and no more than blksize; nothing is sent while the session is finished; a finished transfer has
  * acknowledged the whole file. Replayed over fuzz/corpus/tftp in every test build.
  */
 #include <stdint.h>
@@ -22,7 +23,26 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint8_t file[65536];
+static uint8_t want[2 * 65536]; /* what the client must receive */
 static uint8_t out[FWKIT_TFTP_MAX_PACKET];
+
+/* The reference netascii conversion (RFC 764): CR becomes CR NUL, LF becomes CR LF. */
+static size_t netascii(const uint8_t *d, size_t n, uint8_t *o)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (d[i] == '\r') {
+			o[w++] = '\r';
+			o[w++] = 0;
+		} else if (d[i] == '\n') {
+			o[w++] = '\r';
+			o[w++] = '\n';
+		} else {
+			o[w++] = d[i];
+		}
+	}
+	return w;
+}
 
 static void drain(struct fwkit_tftp_session *s, uint64_t now, size_t fsize)
 {
@@ -40,7 +60,7 @@ static void drain(struct fwkit_tftp_session *s, uint64_t now, size_t fsize)
 		uint64_t off = (uint64_t)(blk - 1) * bs;
 		REQUIRE(off <= fsize);
 		REQUIRE(n - 4 == (fsize - off < bs ? fsize - off : bs));
-		REQUIRE(memcmp(out + 4, file + off, n - 4) == 0);
+		REQUIRE(memcmp(out + 4, want + off, n - 4) == 0);
 	}
 }
 
@@ -62,6 +82,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	REQUIRE(req.filename_len <= FWKIT_TFTP_MAX_FILENAME && req.filename[req.filename_len] == 0);
+	size_t wsize = fsize;
+	if (req.netascii)
+		wsize = netascii(file, fsize, want);
+	else
+		memcpy(want, file, fsize);
 	struct fwkit_tftp_limits lim = { .max_windowsize = 16, .max_retries = 3 };
 	struct fwkit_tftp_session *s = fwkit_tftp_session_new(&req, file, fsize, &lim, 0, &code, why, sizeof(why));
 	if (!s) {
@@ -69,8 +94,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	REQUIRE(fwkit_tftp_session_blksize(s) >= 8 && fwkit_tftp_session_blksize(s) <= 65464);
+	REQUIRE(fwkit_tftp_session_size(s) == wsize);
 	uint64_t now = 0;
-	drain(s, now, fsize);
+	drain(s, now, wsize);
 	size_t pos = 3 + rlen;
 	while (pos < size) {
 		uint8_t ev = data[pos++];
@@ -90,10 +116,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (st != TFTP_SENDING) {
 			REQUIRE(fwkit_tftp_session_next(s, now, out, sizeof(out)) == 0);
 			if (st == TFTP_DONE)
-				REQUIRE(fwkit_tftp_session_stats(s)->bytes_acked == fsize);
+				REQUIRE(fwkit_tftp_session_stats(s)->bytes_acked == wsize);
 			break;
 		}
-		drain(s, now, fsize);
+		drain(s, now, wsize);
 	}
 	fwkit_tftp_session_free(s);
 	return 0;

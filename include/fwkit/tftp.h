@@ -70,6 +70,14 @@ struct fwkit_tftp_limits {
 	unsigned max_windowsize;  /* granted at most (default 64) */
 	unsigned timeout_ms;      /* retransmission timeout when the client sets none (default 1000) */
 	unsigned max_retries;     /* retransmissions of one window before giving up (default 5) */
+	/*
+	 * Until the client's first ACK, the first OACK/DATA is resent every first_timeout_ms (default
+	 * 1000, or the negotiated timeout when shorter) at most first_retries times (default 2),
+	 * whatever timeout the client asked: a request that never answers frees its slot within
+	 * about 3 s instead of 6 x 255 s.
+	 */
+	unsigned first_timeout_ms;
+	unsigned first_retries;
 };
 
 enum fwkit_tftp_state { TFTP_SENDING = 0, TFTP_DONE, TFTP_FAILED };
@@ -85,7 +93,10 @@ struct fwkit_tftp_stats {
 struct fwkit_tftp_session;
 
 /*
- * Starts serving DATA (SIZE bytes, which must stay valid for the session's life) for REQ.
+ * Starts serving DATA (SIZE bytes, which must stay valid and unchanged for the session's life) for
+ * REQ. For a netascii request DATA is the file as stored: the session converts it while sending
+ * (LF to CR LF, CR to CR NUL), block by block, with no copy; tsize and the size are those of the
+ * converted form (found by a counting pass).
  * Options are negotiated here: blksize 8..65464 (capped at the limit), timeout 1..255 s,
  * tsize, windowsize 1..65535 (capped); values out of range are ignored, except a blksize below 8,
  * which is refused: returns NULL with *ERR_CODE = TFTP_EOPTNEG and a reason in WHY. REQ's options
@@ -126,6 +137,7 @@ enum fwkit_tftp_event_kind {
 	TFTP_EV_DONE,          /* completed */
 	TFTP_EV_FAILED,        /* timed out or aborted by the client */
 	TFTP_EV_IGNORED,       /* a packet that was dropped (message says why) */
+	TFTP_EV_CHANGED,       /* the served file changed on disk: re-read and re-checked (message says the outcome) */
 };
 
 struct fwkit_tftp_event {
@@ -158,9 +170,20 @@ struct fwkit_tftp_server_config {
 	fwkit_tftp_check_fn *check;
 	void *user;
 	unsigned max_sessions;   /* default 64 */
+	unsigned max_per_address; /* transfers at once from one client address (default 8) */
+	uint64_t max_file_bytes; /* larger files are refused (default 1 GiB) */
+	uint64_t max_snapshot_bytes; /* total of the private copies being served (default 2 GiB) */
 };
 
 /*
+ * Every transfer serves a private copy of the file read into memory when it was checked, never the
+ * file itself: a file rewritten or truncated meanwhile does not change a running transfer. In
+ * single-file mode the file's identity (device, inode, size, mtime, ctime) is looked at before each
+ * new transfer; when it changed, the file is read and checked again (a TFTP_EV_CHANGED event says
+ * the outcome) and refused if the check fails. Only regular files are served (opened without
+ * blocking: FIFOs and devices are refused). A repeated request from a client address and port whose
+ * transfer is running is ignored (the client retrying).
+ *
  * Serves until *STOP becomes nonzero (or after one transfer with ONCE). Fails before serving
  * with FWKIT_E_PERMISSION when the port needs privileges (the message says how to get them),
  * FWKIT_E_IO when the address cannot be bound.

@@ -35,7 +35,7 @@ static void print_event(void *user, const struct fwkit_tftp_event *ev)
 {
 	struct serve_state *ss = user;
 	static const char *const kinds[] = { "listening", "request", "refused", "start", "progress", "done", "failed",
-					     "ignored" };
+					     "ignored", "changed" };
 	const char *kind = (unsigned)ev->kind < sizeof(kinds) / sizeof(kinds[0]) ? kinds[ev->kind] : "event";
 	if (ss->json) {
 		if (ev->kind == TFTP_EV_PROGRESS)
@@ -69,6 +69,12 @@ static void print_event(void *user, const struct fwkit_tftp_event *ev)
 		break;
 	case TFTP_EV_REFUSED:
 		printf("%s: refused \"%s\": %s\n", ev->peer, ev->filename, ev->message);
+		break;
+	case TFTP_EV_CHANGED:
+		printf("%s: \"%s\" %s\n", ev->peer, ev->filename, ev->message);
+		break;
+	case TFTP_EV_IGNORED:
+		printf("%s: ignored \"%s\": %s\n", ev->peer, ev->filename, ev->message);
 		break;
 	case TFTP_EV_START:
 		printf("#%u %s: sending \"%s\": %s%s%s\n", ev->transfer_id, ev->peer, ev->filename, ev->message,
@@ -188,7 +194,7 @@ static int run_serve(int argc, char **argv, const struct cli_command *self)
 {
 	const char *bind_s = NULL, *device = NULL, *user = NULL, *pfile = NULL;
 	bool any_name = false, once = false, force = false;
-	uint64_t max_blksize = 0, max_window = 0;
+	uint64_t max_blksize = 0, max_window = 0, max_memory = 0, per_address = 0;
 	struct cli_option opts[] = {
 		{ 0, "bind", OPT_STRING, "ADDR[:PORT]", "address and port to listen on (default 0.0.0.0:69; [::]:69 for IPv6)", &bind_s, NULL },
 		{ 0, "any-name", OPT_FLAG, NULL, "serve FILE whatever name the bootloader asks for", &any_name, NULL },
@@ -198,6 +204,8 @@ static int run_serve(int argc, char **argv, const struct cli_command *self)
 		{ 0, "user", OPT_STRING, "USER", "when started as root, switch to USER after binding (default nobody)", &user, NULL },
 		{ 0, "max-blksize", OPT_UINT, "N", "largest block size granted (default 65464)", &max_blksize, NULL },
 		{ 0, "max-windowsize", OPT_UINT, "N", "largest window granted (default 64)", &max_window, NULL },
+		{ 0, "per-address", OPT_UINT, "N", "transfers at once from one client address (default 8)", &per_address, NULL },
+		{ 0, "max-memory", OPT_UINT, "MIB", "memory for the copies of the files being served (default 2048)", &max_memory, NULL },
 		{ 0, "profiles", OPT_STRING, "FILE", "add the device profiles in FILE (JSON)", &pfile, NULL },
 		OPT_END,
 	};
@@ -275,6 +283,8 @@ static int run_serve(int argc, char **argv, const struct cli_command *self)
 			    .max_windowsize = (unsigned)(max_window > 65535 ? 65535 : max_window) },
 		.on_event = print_event,
 		.check = check_image,
+		.max_per_address = (unsigned)(per_address > 65535 ? 65535 : per_address),
+		.max_snapshot_bytes = (max_memory > (1u << 20) ? (1u << 20) : max_memory) << 20,
 		.user = &ss,
 	};
 	struct stat st;
@@ -303,7 +313,7 @@ static int run_serve(int argc, char **argv, const struct cli_command *self)
 
 const struct cli_command cmd_serve = {
 	.name = "serve",
-	.synopsis = "serve FILE|DIR [--bind ADDR[:PORT]] [--any-name] [--once] [--device ID] [--profiles FILE] [--force] [--user USER] [--json]",
+	.synopsis = "serve FILE|DIR [--bind ADDR[:PORT]] [--any-name] [--once] [--device ID] [--profiles FILE] [--force] [--user USER] [--per-address N] [--max-memory MIB] [--json]",
 	.summary = "serve an image to a bootloader over TFTP (read-only), checking it first and saying what the device expects",
 	.run = run_serve,
 };

@@ -7,6 +7,10 @@
  * names and symbolic links are refused, and files are opened relative to the folder's own
  * descriptor, so nothing outside it can be reached (OpenBSD tftpd's rules). Started as root, the
  * server binds first, then drops to an unprivileged user (tftpd's order).
+ *
+ * Transfers read private heap copies taken when the file was checked (struct snapshot), never the
+ * file or a mapping its owner can shrink. The policy against clients that hold slots lives here
+ * (per-address and per-port limits); the first-response timer is the session's.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -29,6 +32,32 @@
 #include "fwkit/tftp.h"
 
 #define PROGRESS_INTERVAL_MS 250
+#define PKT_CAP FWKIT_TFTP_MAX_PACKET
+#define DEFAULT_MAX_FILE (1ull << 30)     /* 1 GiB: larger files are refused */
+#define DEFAULT_MAX_SNAPSHOTS (2ull << 30) /* 2 GiB of private copies at once */
+#define DEFAULT_PER_ADDRESS 8
+
+/* What identifies one version of a file: a change of any of these means it must be read again. */
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtim, ctim;
+};
+
+/*
+ * A private copy of a served file, read into the heap when it was checked. Transfers read only
+ * these, never a mapping or the file itself, so a file rewritten or truncated while it is served
+ * cannot change (or SIGBUS) a running transfer. Shared, with a count, by the transfers of the same
+ * unchanged file.
+ */
+struct snapshot {
+	struct snapshot *next;
+	unsigned refs;
+	uint8_t *data;
+	uint64_t size;
+	struct file_id id;
+};
 
 struct transfer {
 	int fd;
@@ -36,9 +65,8 @@ struct transfer {
 	struct fwkit_tftp_session *s;
 	char peer[80];
 	char name[4 * FWKIT_TFTP_MAX_FILENAME + 1];
-	uint8_t *owned;        /* netascii-converted copy, or NULL */
-	void *map;             /* the file, mapped */
-	size_t map_len;
+	struct snapshot *snap; /* the bytes served (a reference) */
+	struct sockaddr_storage addr; /* the client's address and port */
 	uint64_t last_progress;
 	bool paced;            /* the client lost a window: send it in short bursts from now on */
 	unsigned burst;        /* packets per burst while paced (halved on a loss, grown on progress) */
@@ -52,14 +80,20 @@ struct server {
 	struct sockaddr_storage local;
 	socklen_t local_len;
 	int root_fd;           /* folder mode */
-	void *file_map;        /* single-file mode: mapped at start */
-	size_t file_len;
+	struct snapshot *cur;  /* single-file mode: the copy that passed the check (a reference) */
+	bool bad;              /* single-file mode: the file as it is now (bad_id) failed the check */
+	struct file_id bad_id;
+	char bad_why[300];
 	const char *file_name; /* its base name */
+	struct snapshot *snaps; /* every live copy */
+	uint64_t snap_bytes;   /* ... their total size */
+	uint64_t max_file, max_snap_bytes;
+	unsigned max_per_address;
 	struct transfer *t;
 	size_t nt, cap;
 	unsigned next_id;
-	uint8_t pkt[FWKIT_TFTP_MAX_PACKET];
-	uint8_t out[FWKIT_TFTP_MAX_PACKET];
+	uint8_t *pkt;          /* PKT_CAP bytes each, on the heap */
+	uint8_t *out;
 };
 
 static uint64_t now_ms(void)
@@ -148,7 +182,7 @@ static void options_text(char *dst, size_t cap, const struct fwkit_tftp_request 
 static void send_error_to(struct server *sv, int fd, const struct sockaddr_storage *to, socklen_t tolen,
 			  enum fwkit_tftp_error_code code, const char *msg)
 {
-	size_t n = fwkit_tftp_error_packet(sv->out, sizeof(sv->out), code, msg);
+	size_t n = fwkit_tftp_error_packet(sv->out, PKT_CAP, code, msg);
 	if (n)
 		(void)sendto(fd, sv->out, n, 0, (const struct sockaddr *)to, tolen);
 }
@@ -208,30 +242,146 @@ static int open_in_root(struct server *sv, const char *name, char *why, size_t w
 	return -1;
 }
 
-/* netascii: LF becomes CR LF, a bare CR becomes CR NUL (RFC 764 as RFC 1350 requires). */
-static uint8_t *to_netascii(const uint8_t *d, size_t n, size_t *out_len)
+static void id_of(const struct stat *st, struct file_id *id)
 {
-	size_t extra = 0;
-	for (size_t i = 0; i < n; i++)
-		if (d[i] == '\n' || d[i] == '\r')
-			extra++;
-	uint8_t *o = malloc(n + extra + 1);
-	if (!o)
-		return NULL;
-	size_t w = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (d[i] == '\n') {
-			o[w++] = '\r';
-			o[w++] = '\n';
-		} else if (d[i] == '\r') {
-			o[w++] = '\r';
-			o[w++] = 0;
-		} else {
-			o[w++] = d[i];
+	memset(id, 0, sizeof(*id));
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->size = st->st_size;
+	id->mtim = st->st_mtim;
+	id->ctim = st->st_ctim;
+}
+
+static bool same_id(const struct file_id *a, const struct file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtim.tv_sec == b->mtim.tv_sec &&
+	       a->mtim.tv_nsec == b->mtim.tv_nsec && a->ctim.tv_sec == b->ctim.tv_sec && a->ctim.tv_nsec == b->ctim.tv_nsec;
+}
+
+static void snap_release(struct server *sv, struct snapshot *sn)
+{
+	if (!sn || --sn->refs > 0)
+		return;
+	for (struct snapshot **pp = &sv->snaps; *pp; pp = &(*pp)->next)
+		if (*pp == sn) {
+			*pp = sn->next;
+			break;
 		}
+	sv->snap_bytes -= sn->size;
+	free(sn->data);
+	free(sn);
+}
+
+/* A live copy of the file with identity ID, with one more reference; NULL when there is none. */
+static struct snapshot *snap_find(struct server *sv, const struct file_id *id)
+{
+	for (struct snapshot *sn = sv->snaps; sn; sn = sn->next)
+		if (same_id(&sn->id, id)) {
+			sn->refs++;
+			return sn;
+		}
+	return NULL;
+}
+
+/*
+ * Reads the open file FD into a new copy (one reference). Refuses anything but a regular file
+ * (a FIFO or a device is never read), files over the size bound, and copies that would take the
+ * total over the memory bound. The file's identity is taken before and after the read: a file
+ * that changed meanwhile is read once more, then refused. On failure returns NULL with the TFTP
+ * error code in *CODE and the reason in WHY.
+ */
+static struct snapshot *snap_read(struct server *sv, int fd, int *code, char *why, size_t why_size)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		struct stat st;
+		if (fstat(fd, &st) != 0) {
+			*code = TFTP_EACCESS;
+			snprintf(why, why_size, "cannot stat the file: %s", strerror(errno));
+			return NULL;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			*code = TFTP_EACCESS;
+			snprintf(why, why_size, "not a regular file (%s)",
+				 S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISCHR(st.st_mode) ? "a character device" :
+				 S_ISBLK(st.st_mode) ? "a block device" : S_ISDIR(st.st_mode) ? "a folder" :
+				 S_ISSOCK(st.st_mode) ? "a socket" : "another kind");
+			return NULL;
+		}
+		uint64_t size = (uint64_t)st.st_size;
+		if (size > sv->max_file) {
+			*code = TFTP_EACCESS;
+			snprintf(why, why_size, "file of %llu bytes is over the limit of %llu bytes",
+				 (unsigned long long)size, (unsigned long long)sv->max_file);
+			return NULL;
+		}
+		if (size > sv->max_snap_bytes - sv->snap_bytes) {
+			*code = TFTP_EUNDEF;
+			snprintf(why, why_size,
+				 "server memory limit: %llu bytes of copies are being served, %llu more would pass the limit of %llu bytes",
+				 (unsigned long long)sv->snap_bytes, (unsigned long long)size,
+				 (unsigned long long)sv->max_snap_bytes);
+			return NULL;
+		}
+		struct snapshot *sn = calloc(1, sizeof(*sn));
+		uint8_t *data = sn ? malloc(size ? (size_t)size : 1) : NULL;
+		if (!data) {
+			free(sn);
+			*code = TFTP_EUNDEF;
+			snprintf(why, why_size, "out of memory (a copy of %llu bytes)", (unsigned long long)size);
+			return NULL;
+		}
+		uint64_t got = 0;
+		while (got < size) {
+			size_t chunk = size - got > (1u << 20) ? (1u << 20) : (size_t)(size - got);
+			ssize_t r = pread(fd, data + got, chunk, (off_t)got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			got += (uint64_t)r;
+		}
+		struct stat after;
+		if (got == size && fstat(fd, &after) == 0) {
+			struct file_id a, b;
+			id_of(&st, &a);
+			id_of(&after, &b);
+			if (same_id(&a, &b)) {
+				sn->refs = 1;
+				sn->data = data;
+				sn->size = size;
+				sn->id = a;
+				sn->next = sv->snaps;
+				sv->snaps = sn;
+				sv->snap_bytes += size;
+				return sn;
+			}
+		}
+		free(data);
+		free(sn);
 	}
-	*out_len = w;
-	return o;
+	*code = TFTP_EUNDEF;
+	snprintf(why, why_size, "the file kept changing while it was being read");
+	return NULL;
+}
+
+/* Runs the configured check on a new copy; false (with WHY) when it fails. */
+static bool run_check(struct server *sv, const char *path, const struct snapshot *sn, char *why, size_t why_size)
+{
+	why[0] = 0;
+	return !sv->cfg->check || sv->cfg->check(sv->cfg->user, path, sn->data, (size_t)sn->size, why, why_size);
+}
+
+/* Same client address (and port, when PORT_TOO)? */
+static bool same_peer(const struct sockaddr_storage *a, const struct sockaddr_storage *b, bool port_too)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const struct sockaddr_in *)a, *y = (const struct sockaddr_in *)b;
+		return x->sin_addr.s_addr == y->sin_addr.s_addr && (!port_too || x->sin_port == y->sin_port);
+	}
+	const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a, *y = (const struct sockaddr_in6 *)b;
+	return memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0 && (!port_too || x->sin6_port == y->sin6_port);
 }
 
 static void close_transfer(struct server *sv, size_t i)
@@ -240,9 +390,7 @@ static void close_transfer(struct server *sv, size_t i)
 	if (t->fd >= 0)
 		close(t->fd);
 	fwkit_tftp_session_free(t->s);
-	free(t->owned);
-	if (t->map && t->map != sv->file_map)
-		munmap(t->map, t->map_len);
+	snap_release(sv, t->snap);
 	sv->t[i] = sv->t[--sv->nt];
 }
 
@@ -276,7 +424,7 @@ static void pump(struct server *sv, struct transfer *t)
 		t->seen_acked = st->bytes_acked;
 	}
 	while ((!t->paced || (sent < PACED_MAX_BYTES && packets < t->burst)) &&
-	       (n = fwkit_tftp_session_next(t->s, now, sv->out, sizeof(sv->out))) > 0) {
+	       (n = fwkit_tftp_session_next(t->s, now, sv->out, PKT_CAP)) > 0) {
 		sent += n;
 		packets++;
 		if (send(t->fd, sv->out, n, 0) < 0 && errno != EAGAIN && errno != ECONNREFUSED)
@@ -309,16 +457,35 @@ static void handle_request(struct server *sv, size_t len, const struct sockaddr_
 		send_error_to(sv, sv->listen_fd, from, fromlen, TFTP_EACCESS, "read-only server: write requests are refused");
 		return;
 	}
+	/* one transfer per client address and port: a repeated request is the client retrying (our
+	 * own timer resends the first packet), not a new transfer */
+	unsigned from_addr = 0;
+	for (size_t i = 0; i < sv->nt; i++) {
+		if (same_peer(&sv->t[i].addr, from, true)) {
+			snprintf(why, sizeof(why), "duplicate request: transfer #%u for this address and port is running",
+				 sv->t[i].id);
+			emit(sv, TFTP_EV_IGNORED, NULL, peer, name, NULL, why);
+			return;
+		}
+		if (same_peer(&sv->t[i].addr, from, false))
+			from_addr++;
+	}
 	if (sv->nt >= (sv->cfg->max_sessions ? sv->cfg->max_sessions : 64)) {
 		emit(sv, TFTP_EV_REFUSED, NULL, peer, name, NULL, "too many transfers at once");
 		send_error_to(sv, sv->listen_fd, from, fromlen, TFTP_EUNDEF, "server busy, try again");
 		return;
 	}
+	if (from_addr >= sv->max_per_address) {
+		snprintf(why, sizeof(why), "too many transfers from this address (%u at once)", sv->max_per_address);
+		emit(sv, TFTP_EV_REFUSED, NULL, peer, name, NULL, why);
+		send_error_to(sv, sv->listen_fd, from, fromlen, TFTP_EUNDEF, "too many transfers from your address, try again");
+		return;
+	}
 
-	/* find the bytes to serve */
-	void *map = NULL;
-	size_t map_len = 0;
-	if (sv->file_map || sv->root_fd < 0) {
+	/* the bytes to serve: a private copy that passed the check */
+	struct snapshot *snap = NULL;
+	char msg[400];
+	if (sv->root_fd < 0) {
 		const char *base = strrchr(req.filename, '/');
 		base = base ? base + 1 : req.filename;
 		if (!sv->cfg->any_name && strcmp(req.filename, sv->file_name) != 0 && strcmp(base, sv->file_name) != 0) {
@@ -328,42 +495,88 @@ static void handle_request(struct server *sv, size_t len, const struct sockaddr_
 			send_error_to(sv, sv->listen_fd, from, fromlen, TFTP_ENOTFOUND, "file not found");
 			return;
 		}
-		map = sv->file_map;
-		map_len = sv->file_len;
+		/* the file as it is now: the copy checked earlier, or a new copy checked again */
+		struct stat st;
+		struct file_id now_id;
+		if (stat(sv->cfg->file, &st) != 0) {
+			snprintf(msg, sizeof(msg), "the served file is gone: %s", strerror(errno));
+			emit(sv, TFTP_EV_REFUSED, NULL, peer, name, NULL, msg);
+			send_error_to(sv, sv->listen_fd, from, fromlen, TFTP_ENOTFOUND, "file not found");
+			return;
+		}
+		id_of(&st, &now_id);
+		if (sv->cur && same_id(&sv->cur->id, &now_id)) {
+			snap = sv->cur;
+			snap->refs++;
+		} else if (sv->bad && same_id(&sv->bad_id, &now_id)) {
+			emit(sv, TFTP_EV_REFUSED, NULL, peer, name, NULL, sv->bad_why);
+			send_error_to(sv, sv->listen_fd, from, fromlen, TFTP_EACCESS, "image failed fwkit's check");
+			return;
+		} else {
+			int fd = open(sv->cfg->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+			code = TFTP_EACCESS;
+			if (fd < 0)
+				snprintf(why, sizeof(why), "cannot open: %s", strerror(errno));
+			else
+				snap = snap_read(sv, fd, &code, why, sizeof(why));
+			if (fd >= 0)
+				close(fd);
+			bool good = snap && run_check(sv, sv->cfg->file, snap, why, sizeof(why));
+			if (good) {
+				snprintf(msg, sizeof(msg), "changed on disk since it was checked: read again (%llu bytes) and checked again: ok",
+					 (unsigned long long)snap->size);
+				emit(sv, TFTP_EV_CHANGED, NULL, peer, name, NULL, msg);
+				snap_release(sv, sv->cur);
+				sv->cur = snap;
+				snap->refs++;
+				sv->bad = false;
+			} else {
+				snprintf(msg, sizeof(msg), "changed on disk since it was checked: %s: %s",
+					 snap ? "checked again: refused by the image check" : "cannot be read again", why);
+				emit(sv, TFTP_EV_CHANGED, NULL, peer, name, NULL, msg);
+				snap_release(sv, sv->cur); /* the old copy is not what the user serves any more */
+				sv->cur = NULL;
+				if (snap) {
+					sv->bad = true;
+					sv->bad_id = snap->id;
+					snprintf(sv->bad_why, sizeof(sv->bad_why), "refused by the image check: %s", why);
+					code = TFTP_EACCESS;
+				}
+				snap_release(sv, snap);
+				emit(sv, TFTP_EV_REFUSED, NULL, peer, name, NULL, msg);
+				send_error_to(sv, sv->listen_fd, from, fromlen, (enum fwkit_tftp_error_code)code,
+					      code == TFTP_EACCESS ? "image failed fwkit's check" : "cannot read the file");
+				return;
+			}
+		}
 	} else {
 		int fd = open_in_root(sv, req.filename, why, sizeof(why), &code);
 		struct stat st;
-		if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+			struct file_id id;
+			id_of(&st, &id);
+			snap = snap_find(sv, &id); /* the same unchanged file is being served: share its copy */
+			if (!snap) {
+				snap = snap_read(sv, fd, &code, why, sizeof(why));
+				if (snap && !run_check(sv, req.filename, snap, why, sizeof(why))) {
+					snap_release(sv, snap);
+					snap = NULL;
+					snprintf(msg, sizeof(msg), "refused by the image check: %s", why);
+					code = -2;
+				}
+			}
+		} else if (fd >= 0) {
+			snap = snap_read(sv, fd, &code, why, sizeof(why)); /* says why it is not a regular file */
+			snap_release(sv, snap);
+			snap = NULL;
+		}
+		if (fd >= 0)
 			close(fd);
-			fd = -1;
-			code = TFTP_EACCESS;
-			snprintf(why, sizeof(why), "not a regular file");
-		}
-		if (fd < 0) {
-			emit(sv, TFTP_EV_REFUSED, NULL, peer, name, NULL, why);
-			send_error_to(sv, sv->listen_fd, from, fromlen, (enum fwkit_tftp_error_code)code,
-				      code == TFTP_ENOTFOUND ? "file not found" : "access violation");
-			return;
-		}
-		map_len = (size_t)st.st_size;
-		if (map_len) {
-			map = mmap(NULL, map_len, PROT_READ, MAP_PRIVATE, fd, 0);
-			if (map == MAP_FAILED)
-				map = NULL;
-		}
-		close(fd);
-		if (map_len && !map) {
-			emit(sv, TFTP_EV_REFUSED, NULL, peer, name, NULL, "cannot map the file");
-			send_error_to(sv, sv->listen_fd, from, fromlen, TFTP_EUNDEF, "cannot read the file");
-			return;
-		}
-		if (sv->cfg->check && !sv->cfg->check(sv->cfg->user, req.filename, map, map_len, why, sizeof(why))) {
-			if (map)
-				munmap(map, map_len);
-			char msg[300];
-			snprintf(msg, sizeof(msg), "refused by the image check: %s", why);
-			emit(sv, TFTP_EV_REFUSED, NULL, peer, name, NULL, msg);
-			send_error_to(sv, sv->listen_fd, from, fromlen, TFTP_EACCESS, "image failed fwkit's check");
+		if (!snap) {
+			emit(sv, TFTP_EV_REFUSED, NULL, peer, name, NULL, code == -2 ? msg : why);
+			send_error_to(sv, sv->listen_fd, from, fromlen, code == -2 ? TFTP_EACCESS : (enum fwkit_tftp_error_code)code,
+				      code == -2 ? "image failed fwkit's check" : code == TFTP_ENOTFOUND ? "file not found" :
+				      code == TFTP_EACCESS ? "access violation" : why);
 			return;
 		}
 	}
@@ -372,8 +585,9 @@ static void handle_request(struct server *sv, size_t len, const struct sockaddr_
 		size_t nc = sv->cap ? sv->cap * 2 : 8;
 		struct transfer *nt = realloc(sv->t, nc * sizeof(*nt));
 		if (!nt) {
-			if (map && map != sv->file_map)
-				munmap(map, map_len);
+			snap_release(sv, snap);
+			emit(sv, TFTP_EV_REFUSED, NULL, peer, name, NULL, "out of memory");
+			send_error_to(sv, sv->listen_fd, from, fromlen, TFTP_EUNDEF, "server out of memory");
 			return;
 		}
 		sv->t = nt;
@@ -382,18 +596,12 @@ static void handle_request(struct server *sv, size_t len, const struct sockaddr_
 	struct transfer *t = &sv->t[sv->nt];
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
-	t->map = map;
-	t->map_len = map_len;
+	t->snap = snap;
+	memcpy(&t->addr, from, fromlen < sizeof(t->addr) ? fromlen : sizeof(t->addr));
 	t->id = ++sv->next_id;
 	snprintf(t->peer, sizeof(t->peer), "%s", peer);
 	snprintf(t->name, sizeof(t->name), "%s", name);
 	sv->nt++;
-	const uint8_t *data = map;
-	size_t size = map_len;
-	if (req.netascii) {
-		t->owned = to_netascii(map, map_len, &size);
-		data = t->owned;
-	}
 	/* the transfer's own socket: same local address, new port, connected to the client */
 	t->fd = socket(sv->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_storage local = sv->local;
@@ -402,7 +610,7 @@ static void handle_request(struct server *sv, size_t len, const struct sockaddr_
 	else
 		((struct sockaddr_in6 *)&local)->sin6_port = 0;
 	int big = 4 << 20;
-	if (t->fd < 0 || (req.netascii && !t->owned) || bind(t->fd, (struct sockaddr *)&local, sv->local_len) != 0 ||
+	if (t->fd < 0 || bind(t->fd, (struct sockaddr *)&local, sv->local_len) != 0 ||
 	    connect(t->fd, (const struct sockaddr *)from, fromlen) != 0) {
 		snprintf(why, sizeof(why), "cannot open a socket for the transfer: %s", strerror(errno));
 		emit(sv, TFTP_EV_REFUSED, t, peer, name, NULL, why);
@@ -413,18 +621,19 @@ static void handle_request(struct server *sv, size_t len, const struct sockaddr_
 	(void)setsockopt(t->fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
 	(void)setsockopt(t->fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
 	int err_code = -1;
-	t->s = fwkit_tftp_session_new(&req, data, size, &sv->cfg->limits, now_ms(), &err_code, why, sizeof(why));
+	t->s = fwkit_tftp_session_new(&req, snap->data, snap->size, &sv->cfg->limits, now_ms(), &err_code, why, sizeof(why));
 	if (!t->s) {
 		emit(sv, TFTP_EV_REFUSED, t, peer, name, NULL, why);
-		size_t n = fwkit_tftp_error_packet(sv->out, sizeof(sv->out), (enum fwkit_tftp_error_code)err_code, why);
+		size_t n = fwkit_tftp_error_packet(sv->out, PKT_CAP, (enum fwkit_tftp_error_code)err_code, why);
 		if (n)
 			(void)send(t->fd, sv->out, n, 0);
 		close_transfer(sv, sv->nt - 1);
 		return;
 	}
 	options_text(opts, sizeof(opts), &req, true);
-	snprintf(why, sizeof(why), "%s, blksize %u, windowsize %u, %zu bytes", req.netascii ? "netascii" : "octet",
-		 fwkit_tftp_session_blksize(t->s), fwkit_tftp_session_windowsize(t->s), size);
+	snprintf(why, sizeof(why), "%s, blksize %u, windowsize %u, %llu bytes", req.netascii ? "netascii" : "octet",
+		 fwkit_tftp_session_blksize(t->s), fwkit_tftp_session_windowsize(t->s),
+		 (unsigned long long)fwkit_tftp_session_size(t->s));
 	emit(sv, TFTP_EV_START, t, peer, name, opts, why);
 	t->last_progress = now_ms();
 	pump(sv, t);
@@ -437,7 +646,7 @@ static bool service_transfer(struct server *sv, size_t i, bool readable)
 	uint64_t now = now_ms();
 	if (readable) {
 		for (;;) {
-			ssize_t n = recv(t->fd, sv->pkt, sizeof(sv->pkt), MSG_DONTWAIT);
+			ssize_t n = recv(t->fd, sv->pkt, PKT_CAP, MSG_DONTWAIT);
 			if (n < 0)
 				break;
 			fwkit_tftp_session_input(t->s, sv->pkt, (size_t)n, now);
@@ -535,40 +744,47 @@ enum fwkit_status fwkit_tftp_serve(struct fwkit_ctx *ctx, const struct fwkit_tft
 	sv.cfg = cfg;
 	sv.listen_fd = -1;
 	sv.root_fd = -1;
+	sv.max_file = cfg->max_file_bytes ? cfg->max_file_bytes : DEFAULT_MAX_FILE;
+	sv.max_snap_bytes = cfg->max_snapshot_bytes ? cfg->max_snapshot_bytes : DEFAULT_MAX_SNAPSHOTS;
+	sv.max_per_address = cfg->max_per_address ? cfg->max_per_address : DEFAULT_PER_ADDRESS;
 	enum fwkit_status st = FWKIT_OK;
 	char why[256];
+	sv.pkt = malloc(PKT_CAP);
+	sv.out = malloc(PKT_CAP);
+	if (!sv.pkt || !sv.out) {
+		st = FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "serve: out of memory");
+		goto out;
+	}
 	if (cfg->file) {
 		ctx_set_input_name(ctx, cfg->file);
-		int fd = open(cfg->file, O_RDONLY | O_CLOEXEC);
-		struct stat s;
-		if (fd < 0 || fstat(fd, &s) != 0 || !S_ISREG(s.st_mode)) {
-			if (fd >= 0)
-				close(fd);
-			return FWKIT_RAISE(ctx, fd < 0 && errno == ENOENT ? FWKIT_E_NOT_FOUND : FWKIT_E_IO, FWKIT_NO_OFFSET,
-					   "a readable regular file", NULL, "serve: cannot serve this file");
+		/* never blocks (a FIFO without a writer), and only a regular file is read */
+		int fd = open(cfg->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+		if (fd < 0) {
+			st = FWKIT_RAISE(ctx, errno == ENOENT ? FWKIT_E_NOT_FOUND : FWKIT_E_IO, FWKIT_NO_OFFSET,
+					 "a readable regular file", NULL, "serve: cannot serve this file: %s", strerror(errno));
+			goto out;
 		}
-		sv.file_len = (size_t)s.st_size;
-		if (sv.file_len) {
-			sv.file_map = mmap(NULL, sv.file_len, PROT_READ, MAP_PRIVATE, fd, 0);
-			if (sv.file_map == MAP_FAILED) {
-				close(fd);
-				return FWKIT_RAISE(ctx, FWKIT_E_IO, FWKIT_NO_OFFSET, NULL, NULL, "serve: cannot map: %s", strerror(errno));
-			}
-		} else {
-			sv.file_map = (void *)"";
-		}
+		int code = 0;
+		sv.cur = snap_read(&sv, fd, &code, why, sizeof(why));
 		close(fd);
+		if (!sv.cur) {
+			st = FWKIT_RAISE(ctx, strncmp(why, "out of memory", 13) == 0 ? FWKIT_E_NOMEM : FWKIT_E_IO, FWKIT_NO_OFFSET,
+					 "a readable regular file", NULL, "serve: cannot serve this file: %s", why);
+			goto out;
+		}
 		sv.file_name = strrchr(cfg->file, '/') ? strrchr(cfg->file, '/') + 1 : cfg->file;
-		if (cfg->check && !cfg->check(cfg->user, cfg->file, sv.file_map, sv.file_len, why, sizeof(why))) {
+		if (!run_check(&sv, cfg->file, sv.cur, why, sizeof(why))) {
 			st = FWKIT_RAISE(ctx, FWKIT_E_UNSAFE, FWKIT_NO_OFFSET, NULL, NULL, "serve: refusing to serve: %s", why);
 			goto out;
 		}
 	} else {
 		ctx_set_input_name(ctx, cfg->root);
 		sv.root_fd = open(cfg->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sv.root_fd < 0)
-			return FWKIT_RAISE(ctx, errno == ENOENT ? FWKIT_E_NOT_FOUND : FWKIT_E_IO, FWKIT_NO_OFFSET, "a folder", NULL,
-					   "serve: cannot open the folder: %s", strerror(errno));
+		if (sv.root_fd < 0) {
+			st = FWKIT_RAISE(ctx, errno == ENOENT ? FWKIT_E_NOT_FOUND : FWKIT_E_IO, FWKIT_NO_OFFSET, "a folder", NULL,
+					 "serve: cannot open the folder: %s", strerror(errno));
+			goto out;
+		}
 	}
 	st = bind_listener(ctx, &sv);
 	if (st != FWKIT_OK)
@@ -587,8 +803,10 @@ enum fwkit_status fwkit_tftp_serve(struct fwkit_ctx *ctx, const struct fwkit_tft
 		if (pcap < sv.nt + 1) {
 			pcap = (sv.nt + 1) * 2;
 			struct pollfd *np = realloc(pfd, pcap * sizeof(*np));
-			if (!np)
+			if (!np) {
+				st = FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "serve: out of memory");
 				break;
+			}
 			pfd = np;
 		}
 		pfd[0] = (struct pollfd){ .fd = sv.listen_fd, .events = POLLIN };
@@ -617,7 +835,7 @@ enum fwkit_status fwkit_tftp_serve(struct fwkit_ctx *ctx, const struct fwkit_tft
 			for (int k = 0; k < 64; k++) {
 				struct sockaddr_storage from;
 				socklen_t fromlen = sizeof(from);
-				ssize_t n = recvfrom(sv.listen_fd, sv.pkt, sizeof(sv.pkt), MSG_DONTWAIT, (struct sockaddr *)&from,
+				ssize_t n = recvfrom(sv.listen_fd, sv.pkt, PKT_CAP, MSG_DONTWAIT, (struct sockaddr *)&from,
 						     &fromlen);
 				if (n < 0)
 					break;
@@ -636,7 +854,8 @@ out:
 		close(sv.listen_fd);
 	if (sv.root_fd >= 0)
 		close(sv.root_fd);
-	if (sv.file_map && sv.file_len)
-		munmap(sv.file_map, sv.file_len);
+	snap_release(&sv, sv.cur);
+	free(sv.pkt);
+	free(sv.out);
 	return st;
 }

@@ -19,9 +19,22 @@
 #include "core/cursor.h"
 #include "fwkit/tftp.h"
 
+/* Where a netascii block starts in the octet source: the next source byte, and the second byte of
+ * a CR LF or CR NUL pair that the previous block ended in the middle of (-1: none). */
+struct na_pos {
+	uint64_t off;
+	int carry;
+};
+
 struct fwkit_tftp_session {
 	const uint8_t *data;
-	uint64_t size;
+	uint64_t size;         /* bytes on the wire: the netascii form's size in netascii mode */
+	uint64_t src_size;     /* bytes of DATA as given */
+	bool netascii;
+	struct na_pos *win;    /* netascii: start of blocks base, base + 1, ... (windowsize + 1 of them) */
+	uint64_t win_valid;    /* ... how many are known */
+	bool answered;         /* the client has sent an ACK: the first-response timer is over */
+	unsigned first_timeout_ms, first_retries;
 	unsigned blksize, windowsize;
 	unsigned timeout_ms, max_retries;
 	bool oack;             /* an OACK is (being) sent and ACK 0 is awaited */
@@ -46,6 +59,23 @@ struct fwkit_tftp_session {
 	char failure[128];
 	struct fwkit_tftp_stats stats;
 };
+
+/* The size of the netascii form: LF becomes CR LF, CR becomes CR NUL (RFC 764, RFC 1350). */
+static uint64_t count_byte(const uint8_t *p, const uint8_t *end, int c)
+{
+	uint64_t k = 0;
+	while (p < end && (p = memchr(p, c, (size_t)(end - p))) != NULL) {
+		k++;
+		p++;
+	}
+	return k;
+}
+
+/* (memchr: a 128 MiB file is counted in milliseconds, no copy needed) */
+static uint64_t netascii_size(const uint8_t *d, uint64_t n)
+{
+	return n + count_byte(d, d + n, '\n') + count_byte(d, d + n, '\r');
+}
 
 static void put16(uint8_t *p, unsigned v)
 {
@@ -169,6 +199,10 @@ struct fwkit_tftp_session *fwkit_tftp_session_new(struct fwkit_tftp_request *req
 		l.timeout_ms = 1000;
 	if (!l.max_retries)
 		l.max_retries = 5;
+	if (!l.first_timeout_ms)
+		l.first_timeout_ms = 1000;
+	if (!l.first_retries)
+		l.first_retries = 2;
 
 	if (req->blksize.asked && req->blksize.valid && req->blksize.value < FWKIT_TFTP_MIN_BLKSIZE) {
 		*err_code = TFTP_EOPTNEG;
@@ -183,7 +217,11 @@ struct fwkit_tftp_session *fwkit_tftp_session_new(struct fwkit_tftp_request *req
 		return NULL;
 	}
 	s->data = data;
-	s->size = size;
+	s->src_size = size;
+	s->size = req->netascii ? netascii_size(data, size) : size;
+	s->netascii = req->netascii;
+	s->first_timeout_ms = l.first_timeout_ms;
+	s->first_retries = l.first_retries;
 	s->blksize = FWKIT_TFTP_DEFAULT_BLKSIZE;
 	s->windowsize = 1;
 	s->timeout_ms = l.timeout_ms;
@@ -216,8 +254,8 @@ struct fwkit_tftp_session *fwkit_tftp_session_new(struct fwkit_tftp_request *req
 		GRANT(req->timeout, "timeout", req->timeout.value);
 	}
 	/* tsize 0 is valid (RFC 2349), but curl refuses an OACK that says it: leave it out */
-	if (req->tsize.asked && req->tsize.valid && size > 0)
-		GRANT(req->tsize, "tsize", size);
+	if (req->tsize.asked && req->tsize.valid && s->size > 0)
+		GRANT(req->tsize, "tsize", s->size);
 	if (req->windowsize.asked && req->windowsize.valid && req->windowsize.value >= 1 &&
 	    req->windowsize.value <= 65535) {
 		uint64_t v = req->windowsize.value > l.max_windowsize ? l.max_windowsize : req->windowsize.value;
@@ -228,7 +266,18 @@ struct fwkit_tftp_session *fwkit_tftp_session_new(struct fwkit_tftp_request *req
 	s->oack_len = pos;
 	s->oack = pos > 2;
 	s->oack_pending = s->oack;
-	s->last_block = size / s->blksize + 1;
+	s->last_block = s->size / s->blksize + 1;
+	if (s->netascii) {
+		s->win = calloc((size_t)s->windowsize + 1, sizeof(*s->win));
+		if (!s->win) {
+			free(s);
+			*err_code = TFTP_EUNDEF;
+			snprintf(why, why_size, "out of memory");
+			return NULL;
+		}
+		s->win[0] = (struct na_pos){ 0, -1 };
+		s->win_valid = 1;
+	}
 	s->base = 1;
 	s->next = s->oack ? 0 : 1; /* with an OACK, DATA waits for ACK 0 */
 	s->window_end = s->oack ? 0 : (s->windowsize < s->last_block ? s->windowsize : s->last_block);
@@ -238,7 +287,52 @@ struct fwkit_tftp_session *fwkit_tftp_session_new(struct fwkit_tftp_request *req
 
 void fwkit_tftp_session_free(struct fwkit_tftp_session *s)
 {
+	if (s)
+		free(s->win);
 	free(s);
+}
+
+/* The retransmission timer and retry limit: short until the client has answered at all. */
+static unsigned cur_timeout(const struct fwkit_tftp_session *s)
+{
+	if (s->answered || s->first_timeout_ms >= s->timeout_ms)
+		return s->timeout_ms;
+	return s->first_timeout_ms;
+}
+
+static unsigned cur_retries(const struct fwkit_tftp_session *s)
+{
+	return s->answered ? s->max_retries : s->first_retries;
+}
+
+/* Writes N bytes of the netascii form from position P on, and moves P past them. */
+static size_t netascii_fill(const uint8_t *src, uint64_t src_size, struct na_pos *p, uint8_t *out, size_t n)
+{
+	size_t w = 0;
+	while (w < n) {
+		if (p->carry >= 0) {
+			out[w++] = (uint8_t)p->carry;
+			p->carry = -1;
+			continue;
+		}
+		if (p->off >= src_size)
+			break;
+		uint8_t c = src[p->off++];
+		out[w++] = c == '\n' ? '\r' : c;
+		if (c == '\n')
+			p->carry = '\n';
+		else if (c == '\r')
+			p->carry = 0;
+	}
+	return w;
+}
+
+static void fail(struct fwkit_tftp_session *s, uint64_t now, const char *why)
+{
+	snprintf(s->failure, sizeof(s->failure), "%s", why);
+	s->state = TFTP_FAILED;
+	s->stats.finished_ms = now;
+	s->deadline = UINT64_MAX;
 }
 
 static void start_window(struct fwkit_tftp_session *s);
@@ -252,7 +346,7 @@ size_t fwkit_tftp_session_next(struct fwkit_tftp_session *s, uint64_t now, uint8
 			return 0;
 		memcpy(buf, s->oack_pkt, s->oack_len);
 		s->oack_pending = false;
-		s->deadline = now + s->timeout_ms;
+		s->deadline = now + cur_timeout(s);
 		s->stats.packets_sent++;
 		if (s->resending)
 			s->stats.retransmissions++;
@@ -272,8 +366,25 @@ size_t fwkit_tftp_session_next(struct fwkit_tftp_session *s, uint64_t now, uint8
 		return 0;
 	put16(buf, TFTP_DATA);
 	put16(buf + 2, (unsigned)(blk & 0xFFFF));
-	if (n)
+	if (s->netascii) {
+		/* produced on demand from where the block starts; a resent block starts there again */
+		uint64_t i = blk - s->base;
+		if (blk < s->base || i >= s->win_valid) {
+			fail(s, now, "internal error: netascii block position unknown");
+			return 0;
+		}
+		struct na_pos p = s->win[i];
+		if (netascii_fill(s->data, s->src_size, &p, buf + 4, n) != n) {
+			fail(s, now, "internal error: netascii source ended early");
+			return 0;
+		}
+		if (i + 1 == s->win_valid && i + 1 <= s->windowsize) {
+			s->win[i + 1] = p;
+			s->win_valid++;
+		}
+	} else if (n) {
 		memcpy(buf + 4, s->data + off, n);
+	}
 	s->next++;
 	s->stats.packets_sent++;
 	if (blk <= s->highest_sent)
@@ -281,7 +392,7 @@ size_t fwkit_tftp_session_next(struct fwkit_tftp_session *s, uint64_t now, uint8
 	else
 		s->highest_sent = blk;
 	if (s->next > s->window_end) {
-		s->deadline = now + s->timeout_ms; /* the window is out: wait for its ACK */
+		s->deadline = now + cur_timeout(s); /* the window is out: wait for its ACK */
 		s->window_sent_ms = s->resending ? 0 : now; /* round trips are measured on first sends only */
 		/*
 		 * A lost last block of a window leaves the receiver nothing to complain about: only a
@@ -339,6 +450,7 @@ void fwkit_tftp_session_input(struct fwkit_tftp_session *s, const uint8_t *pkt, 
 	}
 	if (op != TFTP_ACK)
 		return; /* anything else on a read transfer is ignored */
+	s->answered = true; /* from now on the negotiated timeout and retry limit */
 	if (s->oack) {
 		if (num != 0) {
 			s->stats.duplicate_acks++;
@@ -380,6 +492,15 @@ void fwkit_tftp_session_input(struct fwkit_tftp_session *s, const uint8_t *pkt, 
 	}
 	uint64_t acked_bytes = acked * s->blksize;
 	s->stats.bytes_acked = acked_bytes > s->size ? s->size : acked_bytes;
+	if (s->netascii && acked < s->last_block) {
+		uint64_t shift = acked + 1 - s->base; /* the start of block acked + 1 becomes win[0] */
+		if (shift >= s->win_valid) {
+			fail(s, now, "internal error: netascii block position unknown");
+			return;
+		}
+		memmove(s->win, s->win + shift, (size_t)(s->win_valid - shift) * sizeof(*s->win));
+		s->win_valid -= shift;
+	}
 	s->base = acked + 1;
 	if (s->base > s->last_block) {
 		s->state = TFTP_DONE;
@@ -413,9 +534,14 @@ void fwkit_tftp_session_tick(struct fwkit_tftp_session *s, uint64_t now)
 	}
 	if (now < s->deadline)
 		return;
-	if (++s->retries > s->max_retries) {
-		snprintf(s->failure, sizeof(s->failure), "timed out: no acknowledgement after %u retransmissions",
-			 s->max_retries);
+	if (++s->retries > cur_retries(s)) {
+		if (s->answered)
+			snprintf(s->failure, sizeof(s->failure), "timed out: no acknowledgement after %u retransmissions",
+				 s->max_retries);
+		else
+			snprintf(s->failure, sizeof(s->failure),
+				 "timed out: the client never answered (first packet sent %u times, %u ms apart)",
+				 s->first_retries + 1, cur_timeout(s));
 		s->state = TFTP_FAILED;
 		s->stats.finished_ms = now;
 		s->deadline = UINT64_MAX;

@@ -144,7 +144,8 @@ chmod -R a+rX root outside
 sentinel_atime=$(stat -c %X outside/sentinel)
 
 # ---- the main server: a folder on 127.0.0.1 -------------------------------------------------------
-if ! start_server srv.log 127.0.0.1 root; then
+# --per-address 16: section 5 runs 16 clients at once, all from 127.0.0.1 (the default is 8)
+if ! start_server srv.log 127.0.0.1 root --per-address 16; then
 	bad "serve root on 127.0.0.1 starts"
 	done_testing
 fi

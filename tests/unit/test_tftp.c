@@ -355,10 +355,30 @@ static void timeouts_give_up_and_client_errors_end(void **state)
 	const char *opts[] = { "timeout", "2", NULL };
 	struct fwkit_tftp_session *s = start(opts, data, sizeof(data), &r);
 	uint64_t now = 0;
-	/* the OACK is resent on timeout (2 s as negotiated), then the session gives up */
-	for (int i = 0; i < 6; i++) {
+	/* until the client answers at all, the OACK is resent on the short first-response timer
+	 * (1 s, not the 2 s asked) twice, then the session gives up: a silent request frees its
+	 * slot after 3 s */
+	for (int i = 0; i < 3; i++) {
 		assert_true(fwkit_tftp_session_next(s, now, pkt, sizeof(pkt)) > 0);
 		assert_int_equal(op_of(pkt), TFTP_OACK);
+		assert_int_equal(fwkit_tftp_session_deadline(s), now + 1000);
+		now += 1000;
+		fwkit_tftp_session_tick(s, now);
+	}
+	assert_int_equal(fwkit_tftp_session_state(s), TFTP_FAILED);
+	assert_int_equal(now, 3000);
+	assert_non_null(strstr(fwkit_tftp_session_failure(s), "never answered"));
+	fwkit_tftp_session_free(s);
+	/* once the client has answered (ACK 0), the negotiated 2 s and 5 retries apply */
+	s = start(opts, data, sizeof(data), &r);
+	now = 0;
+	assert_true(fwkit_tftp_session_next(s, now, pkt, sizeof(pkt)) > 0);
+	uint8_t a[4];
+	fwkit_tftp_session_input(s, a, ack(a, 0), 10);
+	now = 10;
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(fwkit_tftp_session_next(s, now, pkt, sizeof(pkt)), 14);
+		assert_int_equal(op_of(pkt), TFTP_DATA);
 		assert_int_equal(fwkit_tftp_session_deadline(s), now + 2000);
 		now += 2000;
 		fwkit_tftp_session_tick(s, now);
@@ -375,6 +395,196 @@ static void timeouts_give_up_and_client_errors_end(void **state)
 	fwkit_tftp_session_free(s);
 }
 
+/* The netascii form as RFC 764 defines it, converted whole: CR becomes CR NUL, LF becomes CR LF. */
+static size_t netascii_ref(const uint8_t *d, size_t n, uint8_t *o)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (d[i] == '\r') {
+			o[w++] = '\r';
+			o[w++] = 0;
+		} else if (d[i] == '\n') {
+			o[w++] = '\r';
+			o[w++] = '\n';
+		} else {
+			o[w++] = d[i];
+		}
+	}
+	return w;
+}
+
+static struct fwkit_tftp_session *start_mode(const char *mode, const char *const *opts, const uint8_t *data,
+					     size_t size, struct fwkit_tftp_request *req)
+{
+	char why[128];
+	size_t n = rrq(pkt, "f.txt", mode, opts);
+	assert_int_equal(fwkit_tftp_parse_request(pkt, n, req, why, sizeof(why)), -1);
+	int code = 0;
+	struct fwkit_tftp_session *s = fwkit_tftp_session_new(req, data, size, NULL, 0, &code, why, sizeof(why));
+	assert_non_null(s);
+	return s;
+}
+
+/* DATA packet PKT (of N bytes) is block BLK of the reference form WANT (WLEN bytes) at blksize BS. */
+static void is_block(const uint8_t *p, size_t n, unsigned blk, const uint8_t *want, size_t wlen, size_t bs)
+{
+	assert_int_equal(op_of(p), TFTP_DATA);
+	assert_int_equal(num_of(p), blk);
+	size_t off = (blk - 1) * bs;
+	assert_true(off <= wlen);
+	size_t len = wlen - off < bs ? wlen - off : bs;
+	assert_int_equal(n, 4 + len);
+	assert_memory_equal(p + 4, want + off, len);
+}
+
+static void netascii_lock_step_carries_a_pair_across_blocks_and_resends_it_exactly(void **state)
+{
+	(void)state;
+	/* blksize 8: "abcdefg\n" converts to "abcdefg\r" | "\n..." (the CR LF pair is split), and
+	 * "hijklm\r" puts CR | NUL across the next boundary */
+	static const uint8_t text[] = "abcdefg\nhijklm\rop\n\n\r\rq";
+	size_t tlen = sizeof(text) - 1;
+	uint8_t want[64];
+	size_t wlen = netascii_ref(text, tlen, want);
+	assert_int_equal(wlen, tlen + 6);
+	assert_int_equal(want[7], '\r');
+	assert_int_equal(want[8], '\n');
+	assert_int_equal(want[15], '\r');
+	assert_int_equal(want[16], 0);
+	assert_int_equal(want[24], 0); /* and "\r\r" puts CR NUL CR | NUL across the third */
+	struct fwkit_tftp_request r;
+	const char *opts[] = { "blksize", "8", "tsize", "0", NULL };
+	struct fwkit_tftp_session *s = start_mode("netascii", opts, text, tlen, &r);
+	/* tsize and the size are those of the netascii form, what the client receives */
+	assert_int_equal(fwkit_tftp_session_size(s), wlen);
+	assert_int_equal(r.tsize.granted_value, wlen);
+	uint8_t a[4];
+	size_t n = fwkit_tftp_session_next(s, 0, pkt, sizeof(pkt));
+	assert_int_equal(op_of(pkt), TFTP_OACK);
+	fwkit_tftp_session_input(s, a, ack(a, 0), 1);
+	uint64_t now = 1;
+	unsigned blocks = (unsigned)(wlen / 8 + 1);
+	for (unsigned b = 1; b <= blocks; b++) {
+		n = fwkit_tftp_session_next(s, now, pkt, sizeof(pkt));
+		is_block(pkt, n, b, want, wlen, 8);
+		if (b == 2 || b == 3) {
+			/* lost: the timer resends the block that starts with the carried LF (2) or NUL (3) */
+			fwkit_tftp_session_tick(s, now + 1000);
+			now += 1000;
+			n = fwkit_tftp_session_next(s, now, pkt, sizeof(pkt));
+			is_block(pkt, n, b, want, wlen, 8);
+		}
+		fwkit_tftp_session_input(s, a, ack(a, b), now);
+	}
+	assert_int_equal(fwkit_tftp_session_state(s), TFTP_DONE);
+	assert_int_equal(fwkit_tftp_session_stats(s)->bytes_acked, wlen);
+	fwkit_tftp_session_free(s);
+}
+
+static void netascii_window_restarts_resend_exact_blocks(void **state)
+{
+	(void)state;
+	/* a text where almost every block boundary splits a pair */
+	uint8_t text[300];
+	for (size_t i = 0; i < sizeof(text); i++)
+		text[i] = i % 7 == 6 ? '\n' : i % 11 == 10 ? '\r' : (uint8_t)('a' + i % 26);
+	uint8_t want[600];
+	size_t wlen = netascii_ref(text, sizeof(text), want);
+	struct fwkit_tftp_request r;
+	const char *opts[] = { "blksize", "8", "windowsize", "4", NULL };
+	struct fwkit_tftp_session *s = start_mode("netascii", opts, text, sizeof(text), &r);
+	uint8_t a[4];
+	fwkit_tftp_session_next(s, 0, pkt, sizeof(pkt)); /* OACK */
+	fwkit_tftp_session_input(s, a, ack(a, 0), 0);
+	/* window 1..4 */
+	for (unsigned b = 1; b <= 4; b++)
+		is_block(pkt, fwkit_tftp_session_next(s, 0, pkt, sizeof(pkt)), b, want, wlen, 8);
+	assert_int_equal(fwkit_tftp_session_next(s, 0, pkt, sizeof(pkt)), 0);
+	/* block 3 lost: ACK 2, the window restarts at 3 with the same bytes as before */
+	fwkit_tftp_session_input(s, a, ack(a, 2), 1);
+	for (unsigned b = 3; b <= 6; b++)
+		is_block(pkt, fwkit_tftp_session_next(s, 10, pkt, sizeof(pkt)), b, want, wlen, 8);
+	/* the whole window 3..6 times out: sent again from 3 */
+	fwkit_tftp_session_tick(s, 10 + 1000);
+	for (unsigned b = 3; b <= 6; b++)
+		is_block(pkt, fwkit_tftp_session_next(s, 1010, pkt, sizeof(pkt)), b, want, wlen, 8);
+	/* then the rest, each window acknowledged whole; a repeated ACK restarts one window */
+	uint64_t now = 1010;
+	unsigned last = (unsigned)(wlen / 8 + 1), acked = 6, nacks = 0;
+	fwkit_tftp_session_input(s, a, ack(a, acked), now);
+	while (fwkit_tftp_session_state(s) == TFTP_SENDING) {
+		unsigned b = acked + 1, got = 0;
+		size_t n;
+		now += 300;
+		while ((n = fwkit_tftp_session_next(s, now, pkt, sizeof(pkt))) > 0) {
+			is_block(pkt, n, b, want, wlen, 8);
+			b++;
+			got++;
+		}
+		assert_true(got >= 1 && got <= 4);
+		if (acked == 14 && nacks == 0) {
+			nacks++;
+			fwkit_tftp_session_input(s, a, ack(a, acked), now); /* "your window's first block is missing" */
+			continue;
+		}
+		acked = b - 1;
+		fwkit_tftp_session_input(s, a, ack(a, acked), now);
+	}
+	assert_int_equal(fwkit_tftp_session_state(s), TFTP_DONE);
+	assert_int_equal(acked, last);
+	assert_int_equal(nacks, 1);
+	assert_int_equal(fwkit_tftp_session_stats(s)->bytes_acked, wlen);
+	fwkit_tftp_session_free(s);
+}
+
+static void first_ack_timeout_frees_a_silent_request_in_seconds(void **state)
+{
+	(void)state;
+	uint8_t data[2000];
+	memset(data, 'z', sizeof(data));
+	struct fwkit_tftp_request r;
+	/* the client asks for 255 s: before its first ACK, the first DATA goes every 1 s, 3 times */
+	const char *opts[] = { "timeout", "255", NULL };
+	struct fwkit_tftp_session *s = start(opts, data, sizeof(data), &r);
+	assert_int_equal(r.timeout.granted_value, 255);
+	assert_int_equal(op_of(pkt), TFTP_RRQ); /* (unchanged: start only parsed) */
+	uint64_t now = 0;
+	unsigned sent = 0;
+	while (fwkit_tftp_session_state(s) == TFTP_SENDING && now < 600000) {
+		if (fwkit_tftp_session_next(s, now, pkt, sizeof(pkt)) > 0)
+			sent++;
+		now = fwkit_tftp_session_deadline(s);
+		fwkit_tftp_session_tick(s, now);
+	}
+	assert_int_equal(fwkit_tftp_session_state(s), TFTP_FAILED);
+	assert_int_equal(sent, 3);
+	assert_int_equal(now, 3000); /* not 6 x 255 s */
+	fwkit_tftp_session_free(s);
+	/* without options (no OACK): DATA 1 is the first packet; the same rule */
+	s = start(NULL, data, sizeof(data), &r);
+	now = 0;
+	sent = 0;
+	while (fwkit_tftp_session_state(s) == TFTP_SENDING && now < 600000) {
+		if (fwkit_tftp_session_next(s, now, pkt, sizeof(pkt)) > 0) {
+			assert_int_equal(num_of(pkt), 1);
+			sent++;
+		}
+		now = fwkit_tftp_session_deadline(s);
+		fwkit_tftp_session_tick(s, now);
+	}
+	assert_int_equal(sent, 3);
+	assert_int_equal(now, 3000);
+	fwkit_tftp_session_free(s);
+	/* a client that answered once gets the timeout it asked: 255 s between resends */
+	s = start(opts, data, sizeof(data), &r);
+	fwkit_tftp_session_next(s, 0, pkt, sizeof(pkt));
+	uint8_t a[4];
+	fwkit_tftp_session_input(s, a, ack(a, 0), 500);
+	assert_int_equal(fwkit_tftp_session_next(s, 500, pkt, sizeof(pkt)), 516);
+	assert_int_equal(fwkit_tftp_session_deadline(s), 500 + 255000);
+	fwkit_tftp_session_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +597,9 @@ int main(void)
 		cmocka_unit_test(timeouts_give_up_and_client_errors_end),
 		cmocka_unit_test(repeated_ack_in_a_window_restarts_it_once),
 		cmocka_unit_test(empty_file_leaves_tsize_out),
+		cmocka_unit_test(netascii_lock_step_carries_a_pair_across_blocks_and_resends_it_exactly),
+		cmocka_unit_test(netascii_window_restarts_resend_exact_blocks),
+		cmocka_unit_test(first_ack_timeout_frees_a_silent_request_in_seconds),
 	};
 	return cmocka_run_group_tests_name("tftp", tests, NULL, NULL);
 }
