@@ -86,6 +86,15 @@ const struct fwkit_format *formats_image_at_start(const uint8_t *buf, size_t len
 /* Detaches the I-th child of PARENT (its slot becomes empty) and returns it; src/core/node.c. */
 struct fwkit_node *node_take_child(struct fwkit_node *parent, size_t i);
 
+/* A byte range [start, end) of the input. */
+struct format_range {
+	uint64_t start, end;
+};
+
+/* The ranges a decoder claims in BUF (squashfs, compressed streams of known extent, the payload
+ * of a uImage): bytes there are that format's data. Returns how many (at most MAX) were written. */
+size_t formats_claimed_ranges(const uint8_t *buf, size_t len, struct format_range *out, size_t max);
+
 /* Probes F at BUF (LEN bytes to the end of the input). */
 void formats_probe(const struct fwkit_format *f, const uint8_t *buf, size_t len, uint64_t origin,
 		   struct probe_result *r);

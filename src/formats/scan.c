@@ -9,6 +9,7 @@
 #include "formats/registry.h"
 #include "formats/streams.h"
 #include "fwkit/scan.h"
+#include "fwkit/uimage.h"
 
 /* Candidates a format may try per buffer: a file full of one magic costs bounded time. */
 #define MAX_CANDIDATES_PER_FORMAT 20000u
@@ -264,6 +265,29 @@ static enum fwkit_status scan_into(struct fwkit_ctx *ctx, const uint8_t *buf, si
 	(void)count;
 	free(h.v);
 	return st;
+}
+
+size_t formats_claimed_ranges(const uint8_t *buf, size_t len, struct format_range *out, size_t max)
+{
+	struct fwkit_ctx *ctx = fwkit_ctx_new();
+	struct hits h = { 0 };
+	static const struct fwkit_scan_options o = { 0 };
+	size_t n = 0;
+	if (ctx && scan_magics(ctx, buf, len, &o, &h) == FWKIT_OK) {
+		for (size_t i = 0; i < h.n && n < max; i++) {
+			const struct fwkit_node *hit = h.v[i].node;
+			uint64_t off = fwkit_node_offset(hit), size = fwkit_node_size(hit);
+			if (h.v[i].format->role == FORMAT_IMAGE && size > FWKIT_UIMAGE_HEADER_SIZE)
+				out[n++] = (struct format_range){ off + FWKIT_UIMAGE_HEADER_SIZE, off + size };
+			else if ((h.v[i].format->role == FORMAT_STREAM || h.v[i].format->role == FORMAT_FILESYSTEM) && size > 4)
+				out[n++] = (struct format_range){ off, off + size };
+		}
+	}
+	for (size_t i = 0; i < h.n; i++)
+		fwkit_node_free(h.v[i].node);
+	free(h.v);
+	fwkit_ctx_free(ctx);
+	return n;
 }
 
 enum fwkit_status fwkit_scan(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_scan_options *opts,

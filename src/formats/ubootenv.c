@@ -387,7 +387,10 @@ static void add_block(struct fwkit_env_scan *s, const struct fwkit_env_block *b)
 		s->blocks[s->count++] = *b;
 }
 
-enum fwkit_status fwkit_env_find(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_env_scan *out)
+static bool looks_like_env_text(const uint8_t *p, size_t len);
+
+/* Every env-like block in BUF, noise included: fwkit_env_find filters, the scan engine nests. */
+static enum fwkit_status find_blocks(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_env_scan *out)
 {
 	if (!out)
 		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, NULL, NULL, "env: no result buffer");
@@ -878,11 +881,14 @@ static void ubootenv_probe(struct cursor *c, struct probe_result *r)
 	str_printf(r->validated, sizeof(r->validated), "CRC-32 over the data, name=value text");
 }
 
-/* "name=value\0" twice from P: what an environment's text looks like (a bad-CRC block elsewhere is noise). */
+/* "name=value\0" then the list's end or a second such variable: what an environment's text looks
+ * like (a bad-CRC block elsewhere is noise). */
 static bool looks_like_env_text(const uint8_t *p, size_t len)
 {
 	size_t i = 0;
 	for (int var = 0; var < 2; var++) {
+		if (var == 1 && i < len && p[i] == 0)
+			return true; /* a one-variable environment */
 		size_t start = i;
 		while (i < len && (isalnum(p[i]) || p[i] == '_' || p[i] == '.' || p[i] == '-'))
 			i++;
@@ -935,6 +941,33 @@ static enum fwkit_status ubootenv_describe(struct fwkit_ctx *ctx, const uint8_t 
 	return st;
 }
 
+/*
+ * The blocks a person would call environments: none inside data a decoder claims (a squashfs, a
+ * compressed stream, a uImage's payload: formats_claimed_ranges), and a block whose CRC is bad
+ * only when its text reads like an environment. LZMA and squashfs data are full of "CRC BAD" noise.
+ */
+enum fwkit_status fwkit_env_find(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_env_scan *out)
+{
+	enum fwkit_status st = find_blocks(ctx, buf, len, out);
+	if (st != FWKIT_OK || !out->count)
+		return st;
+	struct format_range claimed[64];
+	size_t nclaimed = formats_claimed_ranges(buf, len, claimed, sizeof(claimed) / sizeof(claimed[0]));
+	size_t kept = 0;
+	for (size_t i = 0; i < out->count; i++) {
+		const struct fwkit_env_block *b = &out->blocks[i];
+		bool inside = false;
+		for (size_t k = 0; k < nclaimed && !inside; k++)
+			inside = b->offset >= claimed[k].start && b->offset < claimed[k].end;
+		bool noise = b->has_crc && !b->crc_ok &&
+			     !(b->data_offset < len && looks_like_env_text(buf + b->data_offset, len - b->data_offset));
+		if (!inside && !noise)
+			out->blocks[kept++] = *b;
+	}
+	out->count = kept;
+	return FWKIT_OK;
+}
+
 /* Environments have no magic: fwkit_env_find's search, keeping blocks whose CRC holds and
  * bad-CRC blocks whose text reads like an environment. */
 static enum fwkit_status ubootenv_scan(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_node *parent)
@@ -942,7 +975,7 @@ static enum fwkit_status ubootenv_scan(struct fwkit_ctx *ctx, const uint8_t *buf
 	struct fwkit_env_scan *s = malloc(sizeof(*s));
 	if (!s)
 		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
-	enum fwkit_status st = fwkit_env_find(ctx, buf, len, s);
+	enum fwkit_status st = find_blocks(ctx, buf, len, s);
 	for (size_t i = 0; st == FWKIT_OK && i < s->count; i++) {
 		const struct fwkit_env_block *b = &s->blocks[i];
 		bool plausible = b->crc_ok || (b->kind == FWKIT_ENV_BREED) ||
