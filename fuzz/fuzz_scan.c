@@ -4,7 +4,8 @@
  * - every top-level hit lies inside the input, and a child inside its parent's extent (outside
  *   decoded data);
  * - the JSON of the tree is produced and parses back (json-c) with the same number of hits;
- * - a scan is deterministic (two runs, the same JSON).
+ * - a scan is deterministic (two runs, the same JSON);
+ * - identify gives one of the four kinds.
  */
 #include <json-c/json.h>
 #include <stdint.h>
@@ -70,6 +71,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(jb);
 		fwkit_node_free(a);
 		fwkit_node_free(b);
+	}
+	/* identify on the same bytes: a kind, and the scan's top-level hits as its children */
+	struct fwkit_node *id = NULL;
+	if (fwkit_identify_file(ctx, data, size, NULL, 0, &id) == FWKIT_OK) {
+		const struct fwkit_field *k = fwkit_node_get(id, "kind");
+		REQUIRE(k && k->kind == FWKIT_VALUE_ENUM && k->u <= FWKIT_KIND_FIRMWARE_IMAGE);
+		fwkit_node_free(id);
 	}
 	fwkit_ctx_free(ctx);
 	return 0;

@@ -144,6 +144,66 @@ static void emit_findings_list(struct emitter *e, const struct fwkit_findings *f
 	}
 }
 
+/* A string field of an identify node, or "". */
+static const char *id_text(const struct fwkit_node *n, const char *name)
+{
+	const struct fwkit_field *f = fwkit_node_get(n, name);
+	return f && (f->kind == FWKIT_VALUE_STRING || f->kind == FWKIT_VALUE_ENUM) ? f->text : "";
+}
+
+/*
+ * inspect reads whole flash dumps. When identify says FILE is a firmware image or one partition,
+ * inspect says so, for which device, and which command checks such a file, instead of judging it
+ * as a dump that is too small. Returns true when it reported (the caller stops).
+ */
+static bool report_not_a_dump(const char *path, const struct fwkit_node *id, bool json, int *code)
+{
+	enum fwkit_file_kind kind = (enum fwkit_file_kind)fwkit_node_get(id, "kind")->u;
+	if (kind != FWKIT_KIND_FIRMWARE_IMAGE && kind != FWKIT_KIND_PARTITION)
+		return false;
+	struct emitter *e = emitter_new(json, stdout);
+	char buf[600], next[400];
+	const char *device = id_text(id, "device");
+	emit_string(e, "command", NULL, "inspect");
+	emit_string(e, "file", NULL, path);
+	emit_string(e, NULL, "File", path);
+	emit_string(e, "kind", NULL, fwkit_file_kind_name(kind));
+	if (kind == FWKIT_KIND_FIRMWARE_IMAGE) {
+		snprintf(buf, sizeof(buf), "a firmware image (%s), not a flash dump", id_text(id, "image"));
+		emit_string(e, "image", NULL, id_text(id, "image"));
+		snprintf(next, sizeof(next), "fwkit uimage verify %s (every CRC, and that the kernel decompresses); fwkit scan %s", path, path);
+	} else {
+		const char *part = id_text(id, "partition");
+		snprintf(buf, sizeof(buf), "one partition read alone (%s), not a whole flash dump", part);
+		emit_string(e, "partition", NULL, part);
+		if (!strcmp(part, "factory"))
+			snprintf(next, sizeof(next), "fwkit mac list %s --device ID (the MACs), fwkit scan %s", path, path);
+		else if (!strcmp(part, "u-boot-env") || !strcmp(part, "bdata"))
+			snprintf(next, sizeof(next), "fwkit env list %s", path);
+		else
+			snprintf(next, sizeof(next), "fwkit scan %s", path);
+	}
+	emit_string(e, NULL, "Kind", buf);
+	if (device[0]) {
+		const char *model = id_text(id, "board_model");
+		if (model[0])
+			snprintf(buf, sizeof(buf), "%s (its own device tree: model \"%s\", compatible \"%s\")", device, model,
+				 id_text(id, "board_compatible"));
+		else
+			snprintf(buf, sizeof(buf), "%s", device);
+		emit_string(e, NULL, "Device", buf);
+		emit_string(e, "device", NULL, device);
+	} else if (id_text(id, "board_model")[0]) {
+		snprintf(buf, sizeof(buf), "no profile; its own device tree says model \"%s\", compatible \"%s\"",
+			 id_text(id, "board_model"), id_text(id, "board_compatible"));
+		emit_string(e, NULL, "Device", buf);
+	}
+	emit_string(e, "next", "Next", next);
+	*code = emitter_finish(e) ? EXIT_OK_ : EXIT_SYSTEM;
+	emitter_free(e);
+	return true;
+}
+
 static int run_inspect(int argc, char **argv, const struct cli_command *self)
 {
 	const char *device = NULL, *pfile = NULL;
@@ -167,6 +227,20 @@ static int run_inspect(int argc, char **argv, const struct cli_command *self)
 	if (device && !(forced = pick_device(device, &d.pr))) {
 		close_dump(&d);
 		return EXIT_USAGE;
+	}
+	/* know what the file is before judging it as a dump */
+	struct fwkit_node *id = NULL;
+	if (fwkit_identify_file(d.ctx, fwkit_file_data(d.file), fwkit_file_size(d.file), d.pr.extra, d.pr.nextra, &id) !=
+	    FWKIT_OK) {
+		code = cli_report_error(d.ctx);
+		close_dump(&d);
+		return code;
+	}
+	bool reported = report_not_a_dump(pos[0], id, common.json, &code);
+	fwkit_node_free(id);
+	if (reported) {
+		close_dump(&d);
+		return code;
 	}
 	struct fwkit_inspection *in = calloc(1, sizeof(*in));
 	if (!in) {
