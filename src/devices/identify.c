@@ -118,8 +118,7 @@ static void describe_dump(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
 }
 
 /* A partition read alone: which one, from its content. False when nothing says. */
-static bool describe_partition(const uint8_t *buf, size_t len, const struct fwkit_node *scan, struct fwkit_node *n,
-			       const struct fwkit_profile *extra, size_t nextra)
+static bool describe_partition(const uint8_t *buf, size_t len, const struct fwkit_node *scan, struct fwkit_node *n)
 {
 	const char *part = NULL, *why = NULL;
 	const struct fwkit_node *env = hit_at(scan, 0, "ubootenv");
@@ -129,19 +128,12 @@ static bool describe_partition(const uint8_t *buf, size_t len, const struct fwki
 		part = bdata ? "bdata" : "u-boot-env";
 		why = bdata ? "Xiaomi board data (an env with a good CRC) at 0" : "a U-Boot environment at 0";
 	}
-	uint16_t chip = len >= 2 ? (uint16_t)(buf[0] | (buf[1] << 8)) : 0;
-	size_t total = fwkit_profiles_builtin_count() + nextra;
-	for (size_t i = 0; !part && i < total; i++) {
-		const struct fwkit_profile *p = profile_at(i, extra, nextra);
-		for (size_t k = 0; k < p->neeproms && !part; k++) {
-			const struct fwkit_partition *pp = fwkit_profile_partition(p, p->eeproms[k].partition);
-			if (p->eeproms[k].chip_id == chip && pp && p->eeproms[k].offset == 0 && len <= pp->size * 4) {
-				part = "factory";
-				why = "a Wi-Fi EEPROM (its chip id) at 0";
-			}
-		}
+	if (!part && hit_at(scan, 0, "wifi-eeprom") && len <= (1u << 20)) {
+		part = "factory";
+		why = "a Wi-Fi EEPROM (chip id and MAC) at 0";
 	}
-	if (!part && (first_hit(scan, "u-boot") || (len > 31 && hit_at(scan, 0, "uimage") && buf[30] != FWKIT_UIMAGE_TYPE_KERNEL)) &&
+	if (!part && (first_hit(scan, "u-boot") || first_hit(scan, "breed") ||
+		      (len > 31 && hit_at(scan, 0, "uimage") && buf[30] != FWKIT_UIMAGE_TYPE_KERNEL)) &&
 	    len <= (1u << 20)) {
 		part = "bootloader";
 		why = "a bootloader (its version string or its uImage) and the size of a bootloader partition";
@@ -175,7 +167,7 @@ enum fwkit_status fwkit_identify_file(struct fwkit_ctx *ctx, const uint8_t *buf,
 	} else if (is_flash_size(len)) {
 		kind = FWKIT_KIND_FLASH_DUMP;
 		describe_dump(ctx, buf, len, n, extra, nextra);
-	} else if (describe_partition(buf, len, scan, n, extra, nextra)) {
+	} else if (describe_partition(buf, len, scan, n)) {
 		kind = FWKIT_KIND_PARTITION;
 	}
 	fwkit_node_add_enum(n, "kind", kind, fwkit_file_kind_name(kind));

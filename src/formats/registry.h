@@ -16,7 +16,7 @@
 #include "fwkit/context.h"
 #include "fwkit/node.h"
 
-#define FORMAT_MAX_MAGICS 4
+#define FORMAT_MAX_MAGICS 12
 
 /* What an instance of the format is, for identify and for the nesting rules of scan. */
 enum format_role {
@@ -39,7 +39,7 @@ struct fwkit_format {
 	const char *name;    /* also the fixture folder tests/data/<name> and the --format value */
 	const char *summary; /* one line */
 	enum format_role role;
-	/* Where instances are looked for: any of the MAGICS at MAGIC_OFFSET from the instance start,
+	/* Where instances are looked for: any of the MAGICS (at least two bytes each) at MAGIC_OFFSET from the instance start,
 	 * at starts that are multiples of ALIGN (0 or 1: anywhere). A format without a magic finds its
 	 * own instances with SCAN instead. */
 	struct format_magic {
@@ -73,6 +73,8 @@ extern const struct fwkit_format fwkit_format_zstd;
 extern const struct fwkit_format fwkit_format_fdt;
 extern const struct fwkit_format fwkit_format_jffs2_eof;
 extern const struct fwkit_format fwkit_format_bootloader;
+extern const struct fwkit_format fwkit_format_breed;
+extern const struct fwkit_format fwkit_format_eeprom;
 
 /* The table, terminated by NULL. */
 extern const struct fwkit_format *const fwkit_formats[];

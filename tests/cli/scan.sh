@@ -55,6 +55,11 @@ if command -v dtc > /dev/null; then
 fi
 has "$D/jffs2-eof/good/marker.bin" "4096 jffs2-eof 4 -"
 has "$D/u-boot/good/version.bin" "32 u-boot 37 -"
+has "$D/breed/good/version.bin" "29 breed 19 -"
+# EEPROM sizes the mt76 driver reads (formats.md 3.9): MT7603 1024, MT7662 512, RT5350 0x200
+has "$D/wifi-eeprom/good/mt7603-mt7662-factory.bin" "0 wifi-eeprom 1024 -"
+has "$D/wifi-eeprom/good/mt7603-mt7662-factory.bin" "32768 wifi-eeprom 512 -"
+has "$D/wifi-eeprom/good/rt5350-factory.bin" "0 wifi-eeprom 512 -"
 # every uImage in tests/data: the header mkimage would read, at 0, with its data size
 for f in "$D"/uimage/good/*; do
 	want=$(python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(64); print(64 + struct.unpack(">I", d[12:16])[0])' "$f")
