@@ -26,10 +26,11 @@ const char *fwkit_file_kind_name(enum fwkit_file_kind kind)
 	return "unknown";
 }
 
-/* SPI NOR and the NAND chips of these routers: a power of two from 1 MiB to 256 MiB. */
+/* SPI NOR and the NAND chips of these routers: a power of two from 2 MiB to 256 MiB. (1 MiB is
+ * the size of NAND bootloader partitions, ../shared/testdata/real/ixmu-openwrt-build/mtd0.bin.) */
 static bool is_flash_size(size_t len)
 {
-	return len >= (1u << 20) && len <= (256u << 20) && (len & (len - 1)) == 0;
+	return len >= (2u << 20) && len <= (256u << 20) && (len & (len - 1)) == 0;
 }
 
 static const struct fwkit_node *hit_at(const struct fwkit_node *n, uint64_t offset, const char *format)
@@ -42,11 +43,17 @@ static const struct fwkit_node *hit_at(const struct fwkit_node *n, uint64_t offs
 	return NULL;
 }
 
+/* The first hit of FORMAT anywhere in the tree (a version string inside a uImage counts). */
 static const struct fwkit_node *first_hit(const struct fwkit_node *n, const char *format)
 {
-	for (size_t i = 0; i < fwkit_node_child_count(n); i++)
-		if (strcmp(fwkit_node_format(fwkit_node_child(n, i)), format) == 0)
-			return fwkit_node_child(n, i);
+	for (size_t i = 0; i < fwkit_node_child_count(n); i++) {
+		const struct fwkit_node *c = fwkit_node_child(n, i);
+		if (strcmp(fwkit_node_format(c), format) == 0)
+			return c;
+		const struct fwkit_node *below = first_hit(c, format);
+		if (below)
+			return below;
+	}
 	return NULL;
 }
 
@@ -138,6 +145,10 @@ static bool describe_partition(const uint8_t *buf, size_t len, const struct fwki
 		part = "bootloader";
 		why = "a bootloader (its version string or its uImage) and the size of a bootloader partition";
 	}
+	if (!part && hit_at(scan, 0, "squashfs")) {
+		part = "rootfs";
+		why = "a squashfs file system at 0";
+	}
 	if (!part)
 		return false;
 	fwkit_node_add_string(n, "partition", part, strlen(part));
@@ -161,7 +172,10 @@ enum fwkit_status fwkit_identify_file(struct fwkit_ctx *ctx, const uint8_t *buf,
 	}
 	enum fwkit_file_kind kind = FWKIT_KIND_UNKNOWN;
 	fwkit_node_add_uint(n, "size", len, false);
-	if (formats_image_at_start(buf, len)) {
+	/* a small file carrying a bootloader's version string is that bootloader, whatever its uImage
+	 * type says (Breed r1163 for RT5350 is stamped "kernel") */
+	bool small_bootloader = len <= (1u << 20) && (first_hit(scan, "u-boot") || first_hit(scan, "breed"));
+	if (!small_bootloader && formats_image_at_start(buf, len)) {
 		kind = FWKIT_KIND_FIRMWARE_IMAGE;
 		describe_image(ctx, buf, len, scan, n, extra, nextra);
 	} else if (is_flash_size(len)) {

@@ -980,12 +980,15 @@ static enum fwkit_status ubootenv_scan(struct fwkit_ctx *ctx, const uint8_t *buf
 		const struct fwkit_env_block *b = &s->blocks[i];
 		bool plausible = b->crc_ok || (b->kind == FWKIT_ENV_BREED) ||
 				 (b->data_offset < len && looks_like_env_text(buf + b->data_offset, len - b->data_offset));
-		if (!plausible || b->kind == FWKIT_ENV_TEXT_NO_CRC)
+		/* text without a CRC is everywhere in bootloaders (their default env): only a file that
+		 * starts with it is an env (a partition read alone, as the Keenetic kit's ENV.bin) */
+		if (!plausible || (b->kind == FWKIT_ENV_TEXT_NO_CRC && b->offset != 0))
 			continue;
 		struct fwkit_node *n = fwkit_node_new("ubootenv", b->offset, b->size);
 		if (!n)
 			break;
-		fwkit_node_set_validated(n, b->crc_ok ? "CRC-32 over the data, name=value text" : "name=value text (CRC bad)",
+		fwkit_node_set_validated(n, b->crc_ok ? "CRC-32 over the data, name=value text"
+					 : b->has_crc ? "name=value text (CRC bad)" : "name=value text at the start, no CRC",
 					 b->crc_ok ? 40 : 16);
 		describe_block(n, b);
 		fwkit_node_add_child(parent, n);
@@ -1001,5 +1004,5 @@ const struct fwkit_format fwkit_format_ubootenv = {
 	.probe = ubootenv_probe,
 	.describe = ubootenv_describe,
 	.scan = ubootenv_scan,
-	.verified_bits = 40, /* a CRC that matches */
+	.verified_bits = 16, /* name=value text; 40 with a CRC that matches */
 };
