@@ -49,6 +49,6 @@ if [ -r "$REAL/rt5350-mini-router/orig_uboot.img" ]; then
 		check "real-$(basename "$f")-no-noise" eval '! grep -q "CRC BAD" out.txt'
 	done
 else
-	echo "SKIP real vendor images: $REAL is absent"
+	skip_part "real vendor images: $REAL is absent"
 fi
 done_testing

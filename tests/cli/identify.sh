@@ -110,6 +110,6 @@ TABLE
 	got=$(kind "$REAL/openwrt-rt5350-jiapengli/mpr-a1-16m-luci-usb-mjpg.bin")
 	check real-mpr-a1-2013-image test "${got% *}" = "firmware-image openwrt-sysupgrade"
 else
-	echo "SKIP real files: $REAL is absent"
+	skip_part "real files: $REAL is absent"
 fi
 done_testing

@@ -166,7 +166,7 @@ if [ $have_real_xiaomi = 1 ]; then
 	# the real MACs (lan, wan, 2.4 GHz, 5 GHz): only to prove they never reach an output
 	REAL_MACS=$(python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); print(" ".join(d[o:o+6].hex() for o in (0xE000,0xE006,4,0x8004)))' factory.bin)
 else
-	echo "SKIP: $REAL lacks the Mi R3G factory / OpenWrt 3G v2 image: a synthetic Xiaomi dump stands in; golden files not compared"
+	skip_part "$REAL lacks the Mi R3G factory / OpenWrt 3G v2 image: a synthetic Xiaomi dump stands in; golden files not compared"
 	# factory: MT7603 EEPROM at 0, MT7612E (id 0x7662) at 0x8000, MACs at 0x4, 0x8004, 0xE000, 0xE006
 	python3 - << 'EOF'
 f = bytearray(b"\xff" * 0x10000)
@@ -208,7 +208,7 @@ if [ $have_real_a5 = 1 ]; then
 	put a5v11.bin 0x40000 rt5350-factory.bin
 	put a5v11.bin 0x50000 "$A5_FW"
 else
-	echo "SKIP: $A5_BOOT absent: no A5-V11 dump (the MPR-A1 dump is still checked)"
+	skip_part "$A5_BOOT absent: no A5-V11 dump (the MPR-A1 dump is still checked)"
 fi
 
 # ---- 1. mac set on the built Xiaomi dump, then the golden files ---------------------------------
@@ -245,7 +245,7 @@ if [ $have_real_xiaomi = 1 ]; then
 	golden xiaomi.txt xiaomi.txt
 	golden xiaomi.json xiaomi.json
 else
-	echo "SKIP: golden xiaomi.txt / xiaomi.json (need the real Xiaomi parts)"
+	skip_part "golden xiaomi.txt / xiaomi.json (need the real Xiaomi parts)"
 fi
 # the stored expectations themselves hold only test MACs (also when they are not compared)
 for g in "$EXP"/*; do
@@ -260,7 +260,7 @@ if [ $have_real_a5 = 1 ]; then
 	check inspect-a5v11-eeprom grep -qF 'factory+0x0: RT5350 EEPROM 0x5350; lan 02:00:00:00:20:00' a5v11.txt
 	golden a5v11.txt a5v11.txt
 else
-	echo "SKIP: golden a5v11.txt (needs $A5_BOOT)"
+	skip_part "golden a5v11.txt (needs $A5_BOOT)"
 fi
 
 # ---- 2. identification --------------------------------------------------------------------------

@@ -58,7 +58,7 @@ if mknod null.dev c 1 3 2> /dev/null; then
 	expect device-output-uimage-extract 2 'found a character device' "$FWKIT" uimage create -A mips -O linux -T kernel -C none -d env.txt null.dev
 	check device-output-still-device-2 test -c null.dev
 else
-	echo "SKIP device-output: mknod needs root (the FIFO cases cover the same path)"
+	skip_part "device-output: mknod needs root (the FIFO cases cover the same path)"
 fi
 
 # -o a symlink: refused; with --follow the file it points at is written and the link stays
@@ -102,7 +102,7 @@ if [ "$(id -u)" = 0 ] && chown nobody:nogroup owned.bin 2> /dev/null; then
 	check inplace-owner-hardlink-kept test "$(stat -c %U:%G owned2-link.bin)" = nobody:nogroup
 	check inplace-owner-hardlink-edited cmp -s owned2-link.bin want.bin
 else
-	echo "SKIP inplace-owner: needs root to give the file to nobody (mode is still checked)"
+	skip_part "inplace-owner: needs root to give the file to nobody (mode is still checked)"
 	expect inplace-owner 0 '' "$FWKIT" env set owned.bin bootdelay=5 --in-place
 fi
 check inplace-mode-kept test "$(stat -c %a owned.bin)" = 640
@@ -128,7 +128,7 @@ if command -v strace > /dev/null 2>&1; then
 	check next-run-removed-stale-temp eval '! tmp_left sig'
 	check next-run-edited cmp -s sig/k.bin want.bin
 else
-	echo "SKIP signal cases: strace not installed"
+	skip_part "signal cases: strace not installed"
 fi
 
 check input-never-changed cmp -s dump.bin dump.orig

@@ -107,9 +107,9 @@ check min-confidence-range test $? = 2
 # ---- 4. binwalk on the real files --------------------------------------------------------------------
 REAL=${FWKIT_REAL_DATA:-/nonexistent}
 if ! command -v binwalk > /dev/null 2>&1; then
-	echo "SKIP binwalk comparison: binwalk not installed"
+	skip_part "binwalk comparison: binwalk not installed"
 elif [ ! -d "$REAL" ]; then
-	echo "SKIP binwalk comparison: $REAL is absent"
+	skip_part "binwalk comparison: $REAL is absent"
 else
 	find "$REAL" -type f ! -name '*.md' | sort > real.list
 	: > binwalk.summary

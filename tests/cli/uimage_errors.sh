@@ -68,7 +68,7 @@ if [ "$(id -u)" = 0 ]; then
 		expect unreadable-file 3 "^fwkit: $nob/locked.bin: cannot open: Permission denied\$" setpriv --reuid=65534 --regid=65534 --clear-groups "$nob/fwkit" uimage list "$nob/locked.bin"
 		rm -rf "$nob"
 	else
-		echo "SKIP unreadable-file: setpriv not available to drop root"
+		skip_part "unreadable-file: setpriv not available to drop root"
 	fi
 else
 	expect unreadable-file 3 '^fwkit: locked.bin: cannot open: Permission denied$' "$FWKIT" uimage list locked.bin

@@ -56,7 +56,7 @@ if [ -r "$EEPROM" ] && [ -r "$FIRMWARE" ]; then
 	put old.bin 0x50000 factory.bin
 	put old.bin 0x180000 "$FIRMWARE"
 else
-	echo "SKIP: real Xiaomi parts absent ($REAL): a synthetic 16 MiB Xiaomi dump stands in"
+	skip_part "real Xiaomi parts absent ($REAL): a synthetic 16 MiB Xiaomi dump stands in"
 	# EEPROM ids 0x7603 / 0x7662, test MACs, and 8 MiB of fixed pseudo-random "firmware"
 	python3 -c '
 import random

@@ -31,9 +31,9 @@ HAVE_HPA=0 HAVE_ATFTP=0 HAVE_CURL=0
 have tftp && tftp -h 2>&1 | grep -q -- '-m mode' && HAVE_HPA=1
 have atftp && HAVE_ATFTP=1
 have curl && curl --version 2>/dev/null | grep -qi 'protocols:.*tftp' && HAVE_CURL=1
-[ $HAVE_HPA = 1 ] || echo "SKIP-CLIENT: tftp (tftp-hpa) not installed: its checks are skipped"
-[ $HAVE_ATFTP = 1 ] || echo "SKIP-CLIENT: atftp not installed: its checks are skipped"
-[ $HAVE_CURL = 1 ] || echo "SKIP-CLIENT: curl (with TFTP) not installed: its checks are skipped"
+[ $HAVE_HPA = 1 ] || skip_part "tftp (tftp-hpa) not installed: its checks are skipped"
+[ $HAVE_ATFTP = 1 ] || skip_part "atftp not installed: its checks are skipped"
+[ $HAVE_CURL = 1 ] || skip_part "curl (with TFTP) not installed: its checks are skipped"
 [ $((HAVE_HPA + HAVE_ATFTP + HAVE_CURL)) -gt 0 ] || skip "no TFTP client (tftp-hpa, atftp, curl) installed"
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 
@@ -172,7 +172,7 @@ if [ $HAVE_HPA = 1 ]; then
 	if tftp -h 2>&1 | grep -qi blksize; then
 		note "this tftp-hpa lists a blksize option, but this test does not know its syntax"
 	else
-		echo "SKIP-PART: tftp-hpa $(tftp -V 2>&1 | head -1 | awk '{print $2}') client has no blksize option (RFC 2348)"
+		skip_part "tftp-hpa $(tftp -V 2>&1 | head -1 | awk '{print $2}') client has no blksize option (RFC 2348)"
 	fi
 fi
 
@@ -351,7 +351,7 @@ fi
 
 # 7. IPv6 on [::1]
 if ! python3 -c 'import socket; s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(("::1", 0))' 2> /dev/null; then
-	echo "SKIP-PART: ::1 is not usable here: IPv6 checks skipped"
+	skip_part "::1 is not usable here: IPv6 checks skipped"
 elif start_server srv6.log ::1 root; then
 	ok "serve root on [::1]:$PORT starts"
 	grep -q "^listening on \[::1\]:$PORT" srv6.log && ok "log: listening on [::1]:$PORT" || bad "log: listening on [::1]:$PORT"

@@ -260,7 +260,7 @@ if python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.2", 0))' 2> 
 		bad "c2: server starts"
 	fi
 else
-	echo "SKIP-PART: 127.0.0.2 cannot be bound here: c and d skipped"
+	skip_part "127.0.0.2 cannot be bound here: c and d skipped"
 fi
 
 # ---- e. 64 netascii transfers of an 8 MiB text at once ---------------------------------------------
@@ -311,7 +311,7 @@ mkfifo froot/fifo
 truncate -s $(((1 << 30) + 1)) froot/huge.bin # sparse: nothing is read
 HAVE_DEV=0
 mknod froot/zero c 1 5 2> /dev/null && HAVE_DEV=1
-[ $HAVE_DEV = 1 ] || echo "SKIP-PART: mknod is not allowed here: the character device check is skipped"
+[ $HAVE_DEV = 1 ] || skip_part "mknod is not allowed here: the character device check is skipped"
 if start_server f.log froot --max-memory 5; then
 	F=$SRV
 	t0=$(date +%s%N)
@@ -351,7 +351,7 @@ fi
 # out of memory is reported as such: a server limited to 400 MB of address space asked for a
 # 600 MB file (sparse; under the 1 GiB limit). Not under ASan, whose shadow memory needs far more.
 if ldd "$FWKIT" 2> /dev/null | grep -q libasan; then
-	echo "SKIP-PART: ASan build: the out-of-memory check (ulimit -v) is skipped"
+	skip_part "ASan build: the out-of-memory check (ulimit -v) is skipped"
 else
 	mkdir -p oroot
 	truncate -s $((600 << 20)) oroot/big.bin

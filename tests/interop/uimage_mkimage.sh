@@ -160,7 +160,7 @@ if [ -n "${FWKIT_REAL_DATA:-}" ] && [ -d "$FWKIT_REAL_DATA" ]; then
 	done < <(find "$FWKIT_REAL_DATA" -mindepth 2 -type f | LC_ALL=C sort)
 	if [ $count -gt 0 ]; then ok "real: found $count uImage files"; else bad "real: found no uImage file in $FWKIT_REAL_DATA"; fi
 else
-	echo "SKIP: real firmware part: FWKIT_REAL_DATA (${FWKIT_REAL_DATA:-unset}) is absent"
+	skip_part "real firmware part: FWKIT_REAL_DATA (${FWKIT_REAL_DATA:-unset}) is absent"
 fi
 
 # ---- 2. images made by mkimage ----------------------------------------------------------------------
@@ -190,7 +190,7 @@ comps=()
 for c in none gzip bzip2 lzma lzo lz4 zstd; do
 	t=${tool[$c]}
 	if ! command -v "${t%% *}" > /dev/null 2>&1; then
-		echo "SKIP: compression $c: ${t%% *} not installed"
+		skip_part "compression $c: ${t%% *} not installed"
 		continue
 	fi
 	$t < raw.bin > "pay.$c" || { bad "$c: compress the payload with $t"; continue; }
