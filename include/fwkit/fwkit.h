@@ -18,5 +18,6 @@
 #include "devicetree.h"
 #include "node.h"
 #include "scan.h"
+#include "poray.h"
 
 #endif

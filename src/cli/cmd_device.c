@@ -171,7 +171,10 @@ static bool report_not_a_dump(const char *path, const struct fwkit_node *id, boo
 	if (kind == FWKIT_KIND_FIRMWARE_IMAGE) {
 		snprintf(buf, sizeof(buf), "a firmware image (%s), not a flash dump", id_text(id, "image"));
 		emit_string(e, "image", NULL, id_text(id, "image"));
-		snprintf(next, sizeof(next), "fwkit uimage verify %s (every CRC, and that the kernel decompresses); fwkit scan %s", path, path);
+		if (!strcmp(id_text(id, "image"), "poray"))
+			snprintf(next, sizeof(next), "fwkit poray show %s (board, key, checksum); fwkit poray decode %s -o kernel.bin", path, path);
+		else
+			snprintf(next, sizeof(next), "fwkit uimage verify %s (every CRC, and that the kernel decompresses); fwkit scan %s", path, path);
 	} else {
 		const char *part = id_text(id, "partition");
 		snprintf(buf, sizeof(buf), "one partition read alone (%s), not a whole flash dump", part);

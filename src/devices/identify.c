@@ -12,6 +12,7 @@
 #include "fwkit/devicetree.h"
 #include "fwkit/env.h"
 #include "fwkit/inspect.h"
+#include "fwkit/poray.h"
 #include "fwkit/scan.h"
 #include "fwkit/uimage.h"
 
@@ -81,26 +82,49 @@ static void add_devices_by_compatible(struct fwkit_node *n, const struct fwkit_d
 	}
 }
 
-static void describe_image(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_node *scan,
-			   struct fwkit_node *n, const struct fwkit_profile *extra, size_t nextra)
+/* The board a kernel uImage (KERNEL, LEN bytes) was built for, from its own device tree. */
+static void describe_kernel(struct fwkit_ctx *ctx, const uint8_t *kernel, size_t len, struct fwkit_node *n,
+			    const struct fwkit_profile *extra, size_t nextra, const char *what)
 {
-	bool rootfs = first_hit(scan, "squashfs") != NULL;
-	fwkit_node_add_enum(n, "image", rootfs ? 1 : 0, rootfs ? "openwrt-sysupgrade" : "uimage-kernel");
-	uint32_t data_size = load_be32(buf + 12);
-	uint64_t avail = len - FWKIT_UIMAGE_HEADER_SIZE;
+	char why[160];
+	uint32_t data_size = len >= FWKIT_UIMAGE_HEADER_SIZE ? load_be32(kernel + 12) : 0;
+	uint64_t avail = len >= FWKIT_UIMAGE_HEADER_SIZE ? len - FWKIT_UIMAGE_HEADER_SIZE : 0;
 	struct fwkit_devicetree *dt = calloc(1, sizeof(*dt));
-	if (dt && fwkit_devicetree_from_kernel(ctx, buf + FWKIT_UIMAGE_HEADER_SIZE, data_size < avail ? data_size : avail,
-					       buf[31], dt) == FWKIT_OK) {
+	if (dt && avail && fwkit_devicetree_from_kernel(ctx, kernel + FWKIT_UIMAGE_HEADER_SIZE,
+							data_size < avail ? data_size : avail, kernel[31], dt) == FWKIT_OK) {
 		fwkit_node_add_string(n, "board_model", dt->model, strlen(dt->model));
 		fwkit_node_add_string(n, "board_compatible", dt->compatible[0], strlen(dt->compatible[0]));
 		add_devices_by_compatible(n, dt, extra, nextra);
-		fwkit_node_add_string(n, "evidence", "a kernel uImage at 0; the board from the device tree in its kernel",
-				      strlen("a kernel uImage at 0; the board from the device tree in its kernel"));
+		str_printf(why, sizeof(why), "%s; the board from the device tree in its kernel", what);
 	} else {
-		fwkit_node_add_string(n, "evidence", "a kernel uImage at 0 (no device tree found in its kernel)",
-				      strlen("a kernel uImage at 0 (no device tree found in its kernel)"));
+		str_printf(why, sizeof(why), "%s (no device tree found in its kernel)", what);
 	}
+	fwkit_node_add_string(n, "evidence", why, strlen(why));
 	free(dt);
+}
+
+static void describe_image(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_node *scan,
+			   struct fwkit_node *n, const struct fwkit_profile *extra, size_t nextra)
+{
+	const struct fwkit_node *poray = hit_at(scan, 0, "poray");
+	if (poray) {
+		/* a factory file for a stock web UI: its board from the container, the kernel's board from
+		 * the device tree inside the decoded firmware */
+		fwkit_node_add_enum(n, "image", 2, "poray");
+		const struct fwkit_field *boards = fwkit_node_get(poray, "board");
+		if (boards)
+			fwkit_node_add_string(n, "poray_board", boards->raw, boards->raw_len);
+		struct fwkit_poray_info info;
+		uint8_t *fw = NULL;
+		size_t fwlen = 0;
+		if (fwkit_poray_decode(ctx, buf, len, &info, &fw, &fwlen) == FWKIT_OK)
+			describe_kernel(ctx, fw, fwlen, n, extra, nextra, "a Poray/HAME factory file (mkporayfw) holding a kernel uImage");
+		free(fw);
+		return;
+	}
+	bool rootfs = first_hit(scan, "squashfs") != NULL;
+	fwkit_node_add_enum(n, "image", rootfs ? 1 : 0, rootfs ? "openwrt-sysupgrade" : "uimage-kernel");
+	describe_kernel(ctx, buf, len, n, extra, nextra, "a kernel uImage at 0");
 }
 
 static void describe_dump(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_node *n,

@@ -70,8 +70,9 @@ REAL=${FWKIT_REAL_DATA:-/nonexistent}
 if [ -d "$REAL" ]; then
 	# Every real file, with what ../shared/testdata/real/PROVENANCE.md says it is ("What" column):
 	# FILE | expected kind, partition or image, device ("-": none claimed). The mkporayfw
-	# (Poray) files and the Netgear DNI-header image are vendor containers: "unknown" until those
-	# formats join the table (the vendor-container issue); the 26-byte "eeprom" is a truncated file.
+	# (Poray) files are firmware images whose own device tree names the A5-V11; the Netgear
+	# DNI-header image is a vendor container not in the table yet ("unknown"); the 26-byte
+	# "eeprom" is a truncated file.
 	while IFS='|' read -r file want; do
 		[ -n "$file" ] || continue
 		is "real-$(basename "$file")" "$REAL/$file" "$want"
@@ -92,9 +93,9 @@ mi4c-install-openwrt/eeprom.bin|unknown - -
 r4a-gigabit-installer/uboot3.bin|partition bootloader -
 openwrt-precompiled-a5-v11/stock_bootloader.bin|partition bootloader -
 openwrt-precompiled-a5-v11/uboot.bin|partition bootloader -
-openwrt-precompiled-a5-v11/19.07.7_firmware.bin|unknown - -
+openwrt-precompiled-a5-v11/19.07.7_firmware.bin|firmware-image poray unbranded_a5-v11
 openwrt-precompiled-a5-v11/19.07.7_sysupgrade.bin|firmware-image openwrt-sysupgrade unbranded_a5-v11
-rt5350f-cheap-router/openwrt-ramips-rt305x-a5-v11-squashfs-factory.bin|unknown - -
+rt5350f-cheap-router/openwrt-ramips-rt305x-a5-v11-squashfs-factory.bin|firmware-image poray unbranded_a5-v11
 openwrt-a5-v11/firmware.bin|firmware-image openwrt-sysupgrade unbranded_a5-v11
 openwrt-rt5350-jiapengli/hame-mpr-a1-v22-uboot128.bin|partition bootloader -
 openwrtinvasion/openwrt-ramips-mt7621-xiaomi_mir3g-v2-squashfs-sysupgrade.bin|firmware-image openwrt-sysupgrade xiaomi_mi-router-3g-v2
