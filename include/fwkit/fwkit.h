@@ -19,5 +19,6 @@
 #include "node.h"
 #include "scan.h"
 #include "poray.h"
+#include "sysupgrade.h"
 
 #endif

@@ -110,7 +110,7 @@ int cli_load_profiles(const char *path, struct profiles *pr);
 extern const struct cli_command cmd_uimage_list, cmd_uimage_verify, cmd_uimage_create, cmd_uimage_extract;
 extern const struct cli_command cmd_env_find, cmd_env_list, cmd_env_get, cmd_env_set, cmd_env_unset, cmd_env_import,
 	cmd_env_export, cmd_env_config, cmd_env_create, cmd_env_corrupt, cmd_serve, cmd_scan, cmd_identify, cmd_poray_boards,
-	cmd_poray_show, cmd_poray_decode, cmd_poray_encode;
+	cmd_poray_show, cmd_poray_decode, cmd_poray_encode, cmd_sysupgrade_show, cmd_sysupgrade_strip;
 extern const struct cli_command cmd_profile_from_dump, cmd_profile_list, cmd_profile_show, cmd_inspect, cmd_mac_list, cmd_mac_set, cmd_layout,
 	cmd_compare;
 extern const struct cli_command *const cli_commands[];

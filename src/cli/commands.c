@@ -30,6 +30,8 @@ const struct cli_command *const cli_commands[] = {
 	&cmd_profile_show,
 	&cmd_scan,
 	&cmd_serve,
+	&cmd_sysupgrade_show,
+	&cmd_sysupgrade_strip,
 	&cmd_uimage_create,
 	&cmd_uimage_extract,
 	&cmd_uimage_list,

@@ -17,6 +17,7 @@ const struct fwkit_format *const fwkit_formats[] = {
 	&fwkit_format_lzma,
 	&fwkit_format_jffs2_eof,
 	&fwkit_format_ubootenv,
+	&fwkit_format_fwtool,
 	&fwkit_format_bootloader,
 	&fwkit_format_breed,
 	&fwkit_format_eeprom,

@@ -76,6 +76,7 @@ extern const struct fwkit_format fwkit_format_bootloader;
 extern const struct fwkit_format fwkit_format_breed;
 extern const struct fwkit_format fwkit_format_eeprom;
 extern const struct fwkit_format fwkit_format_poray;
+extern const struct fwkit_format fwkit_format_fwtool;
 
 /* The table, terminated by NULL. */
 extern const struct fwkit_format *const fwkit_formats[];
