@@ -122,6 +122,17 @@ static void describe_image(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len
 		free(fw);
 		return;
 	}
+	const struct fwkit_node *dni = hit_at(scan, 0, "netgear-dni");
+	if (dni) {
+		/* the Netgear stock web UI's file: its device from the text header, the kernel after it */
+		fwkit_node_add_enum(n, "image", 3, "netgear-dni");
+		const struct fwkit_field *dev = fwkit_node_get(dni, "device");
+		if (dev)
+			fwkit_node_add_string(n, "dni_device", dev->raw, dev->raw_len);
+		if (len > 129)
+			describe_kernel(ctx, buf + 128, len - 129, n, extra, nextra, "a Netgear DNI factory file holding a kernel uImage");
+		return;
+	}
 	bool rootfs = first_hit(scan, "squashfs") != NULL;
 	fwkit_node_add_enum(n, "image", rootfs ? 1 : 0, rootfs ? "openwrt-sysupgrade" : "uimage-kernel");
 	describe_kernel(ctx, buf, len, n, extra, nextra, "a kernel uImage at 0");

@@ -77,6 +77,7 @@ extern const struct fwkit_format fwkit_format_breed;
 extern const struct fwkit_format fwkit_format_eeprom;
 extern const struct fwkit_format fwkit_format_poray;
 extern const struct fwkit_format fwkit_format_fwtool;
+extern const struct fwkit_format fwkit_format_dni;
 
 /* The table, terminated by NULL. */
 extern const struct fwkit_format *const fwkit_formats[];

@@ -252,7 +252,8 @@ static enum fwkit_status scan_into(struct fwkit_ctx *ctx, const uint8_t *buf, si
 		if (!f->magics[0].len && f->scan)
 			st = scan_self(ctx, f, buf, len, o, &h);
 	}
-	qsort(h.v, h.n, sizeof(*h.v), by_offset);
+	if (h.n)
+		qsort(h.v, h.n, sizeof(*h.v), by_offset);
 	/* decode streams first, so their extent is known when the tree is nested */
 	unsigned max_depth = o->max_depth ? o->max_depth : DEFAULT_MAX_DEPTH;
 	for (size_t i = 0; st == FWKIT_OK && o->deep && level < max_depth && i < h.n; i++)

@@ -71,7 +71,7 @@ if [ -d "$REAL" ]; then
 	# Every real file, with what ../shared/testdata/real/PROVENANCE.md says it is ("What" column):
 	# FILE | expected kind, partition or image, device ("-": none claimed). The mkporayfw
 	# (Poray) files are firmware images whose own device tree names the A5-V11; the Netgear
-	# DNI-header image is a vendor container not in the table yet ("unknown"); the 26-byte
+	# DNI-header image is a firmware image for the EX2700 (no fwkit profile); the 26-byte
 	# "eeprom" is a truncated file.
 	while IFS='|' read -r file want; do
 		[ -n "$file" ] || continue
@@ -102,7 +102,7 @@ openwrtinvasion/openwrt-ramips-mt7621-xiaomi_mir3g-v2-squashfs-sysupgrade.bin|fi
 mi-r3g-noob/eeprom.bin|partition factory -
 hc5661-liyun/u-boot.bin|partition bootloader -
 rt5350-mini-router/orig_uboot.img|partition bootloader -
-ex2700/openwrt-ramips-mt7620-ex2700-squashfs-factory.bin|unknown - -
+ex2700/openwrt-ramips-mt7620-ex2700-squashfs-factory.bin|firmware-image netgear-dni -
 ixmu-openwrt-build/mtd0.bin|partition bootloader -
 r4a100m-keenetic/ENV.bin|partition u-boot-env -
 binwalk/squashfs.bin|partition rootfs -
