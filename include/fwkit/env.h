@@ -16,6 +16,7 @@
 
 #include "context.h"
 #include "findings.h"
+#include "range.h" /* struct fwkit_byte_range */
 
 enum fwkit_env_kind {
 	FWKIT_ENV_UBOOT = 0,     /* CRC-protected U-Boot environment */
@@ -101,11 +102,6 @@ FWKIT_API void fwkit_env_vars_free(struct fwkit_env_vars *vars);
 struct fwkit_env_edit {
 	const char *name;
 	const char *value;
-};
-
-struct fwkit_byte_range {
-	uint64_t offset;
-	uint64_t length;
 };
 
 #define FWKIT_ENV_MAX_RANGES 16
