@@ -119,7 +119,9 @@ FWKIT_API const struct fwkit_partition *fwkit_profile_partition(const struct fwk
 
 /*
  * Serialises P as the JSON profile format (what users write). *OUT is malloc'ed text the caller
- * frees. Errors: FWKIT_E_NOMEM.
+ * frees. P need not pass the selfcheck (a draft may be printed), but its counts must be within
+ * the arrays and its text fields terminated. Errors: FWKIT_E_INVALID_ARG (a count past its array,
+ * an unterminated text field, NULL), FWKIT_E_NOMEM.
  */
 FWKIT_API enum fwkit_status fwkit_profile_to_json(struct fwkit_ctx *ctx, const struct fwkit_profile *p, char **out);
 

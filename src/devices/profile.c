@@ -95,7 +95,9 @@ static bool pow2(uint64_t v) { return v && !(v & (v - 1)); }
 /* A fixed-size text field holds its terminator (a caller-built profile may fill it to the brim). */
 #define TERMINATED(field) (memchr((field), 0, sizeof(field)) != NULL)
 
-enum fwkit_status fwkit_profile_check(struct fwkit_ctx *ctx, const struct fwkit_profile *p)
+/* The part of the selfcheck every reader of a profile needs: counts within the arrays, text
+ * fields terminated. A draft that fails the rest (profile from-dump) still passes this. */
+static enum fwkit_status check_shape(struct fwkit_ctx *ctx, const struct fwkit_profile *p)
 {
 	if (!p)
 		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, NULL, NULL, "profile: no profile");
@@ -133,6 +135,14 @@ enum fwkit_status fwkit_profile_check(struct fwkit_ctx *ctx, const struct fwkit_
 			      TERMINATED(r->image) && TERMINATED(r->steps) && TERMINATED(r->source),
 		      "profile %s: a text field of recovery method %zu is not terminated", p->id, i);
 	}
+	return FWKIT_OK;
+}
+
+enum fwkit_status fwkit_profile_check(struct fwkit_ctx *ctx, const struct fwkit_profile *p)
+{
+	enum fwkit_status shape = check_shape(ctx, p);
+	if (shape != FWKIT_OK)
+		return shape;
 	CHECK(pow2(p->flash_size), "profile %s: flash size 0x%x is not a power of two", p->id, p->flash_size);
 	/* zero or not a power of two: the block arithmetic (offset / erase_size) would divide by zero
 	 * or cut blocks where the chip has none */
@@ -208,6 +218,17 @@ static json_object *hex(uint64_t v)
 
 enum fwkit_status fwkit_profile_to_json(struct fwkit_ctx *ctx, const struct fwkit_profile *p, char **out)
 {
+	if (!out)
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, NULL, NULL, "profile: no output");
+	*out = NULL;
+	/* a draft that fails the selfcheck may be printed, but not one whose arrays cannot be read */
+	if (check_shape(ctx, p) != FWKIT_OK) {
+		char why[FWKIT_ERROR_TEXT_MAX] = "profile: counts or text fields out of bounds";
+		if (ctx)
+			str_printf(why, sizeof(why), "%s", fwkit_ctx_error(ctx)->what);
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, "a profile whose counts and text fields are in bounds",
+				   NULL, "%s", why);
+	}
 	json_object *o = json_object_new_object();
 	if (!o)
 		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
