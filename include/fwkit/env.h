@@ -16,6 +16,7 @@
 
 #include "context.h"
 #include "findings.h"
+#include "range.h" /* struct fwkit_byte_range */
 
 enum fwkit_env_kind {
 	FWKIT_ENV_UBOOT = 0,     /* CRC-protected U-Boot environment */
@@ -103,11 +104,6 @@ struct fwkit_env_edit {
 	const char *value;
 };
 
-struct fwkit_byte_range {
-	uint64_t offset;
-	uint64_t length;
-};
-
 #define FWKIT_ENV_MAX_RANGES 16
 
 struct fwkit_env_change {
@@ -126,9 +122,14 @@ struct fwkit_env_change {
  * Only bytes inside the block (and, for a redundant pair, its partner's flag byte) change. The CRC
  * is recomputed in the block's own byte order; padding keeps the block's pad byte. A redundant
  * pair is written the way U-Boot writes it: into the copy that is not active, which becomes active.
- * Errors: FWKIT_E_INVALID_ARG (bad name or value), FWKIT_E_DOES_NOT_FIT ("needs N bytes, block
- * holds M"), FWKIT_E_BAD_CHECKSUM (the block's CRC is already bad and REPAIR is false),
- * FWKIT_E_UNSUPPORTED (a block kind that cannot be written).
+ * BLOCK is checked against BUF before anything is written: the block is probed again at its
+ * offset with its size, and one whose kind, size, header (redundant), data_offset, data_size or
+ * CRC byte order differ from what BUF holds there is refused; its CRC state is taken from BUF, not
+ * from BLOCK. A redundant partner (other_offset) is probed the same way and must not overlap it.
+ * Errors: FWKIT_E_INVALID_ARG (bad name or value, a NULL argument, a BLOCK that does not describe
+ * the bytes at its offset, overlapping copies), FWKIT_E_RANGE (BLOCK past the end of BUF),
+ * FWKIT_E_DOES_NOT_FIT ("needs N bytes, block holds M"), FWKIT_E_BAD_CHECKSUM (the block's CRC is
+ * already bad and REPAIR is false), FWKIT_E_UNSUPPORTED (a block kind that cannot be written).
  */
 FWKIT_API enum fwkit_status fwkit_env_apply(struct fwkit_ctx *ctx, uint8_t *buf, size_t len,
 					    const struct fwkit_env_block *block, const struct fwkit_env_edit *edits,

@@ -30,12 +30,17 @@ struct fwkit_candidate {
 	struct fwkit_evidence ev[FWKIT_MAX_EVIDENCE];
 };
 
+/* About 32 KB on x86-64 (FWKIT_MAX_CANDIDATES candidates of ~1.3 KB): allocate it on the heap. */
 struct fwkit_identification {
 	size_t n;                  /* sorted, best first */
 	struct fwkit_candidate c[FWKIT_MAX_CANDIDATES];
 };
 
-/* Ranks the built-in profiles and EXTRA by the evidence BUF holds. */
+/*
+ * Ranks the built-in profiles and EXTRA by the evidence BUF holds. Every profile of EXTRA is
+ * checked first (fwkit_profile_check): one that fails is refused with FWKIT_E_INVALID_ARG and the
+ * selfcheck's reason, and nothing is ranked. FWKIT_E_NOMEM when out of memory.
+ */
 FWKIT_API enum fwkit_status fwkit_identify(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
 					   const struct fwkit_profile *extra, size_t nextra,
 					   struct fwkit_identification *out);
@@ -92,6 +97,14 @@ FWKIT_API enum fwkit_status fwkit_mac_set(struct fwkit_ctx *ctx, const struct fw
 
 /* ---- inspect ------------------------------------------------------------------------- */
 
+/*
+ * Sizes (x86-64, fixed by the array bounds): a struct fwkit_findings is FWKIT_FINDINGS_MAX (32)
+ * findings of 376 bytes, about 12 KB, and findings past 32 are only counted ('dropped'); a part
+ * report is about 12.5 KB; a struct fwkit_inspection holds FWKIT_PROFILE_MAX_PARTS of them plus
+ * the identification, about 256 KB. Callers allocate them on the heap (a thread's stack may be
+ * as small as 64 KB); the library itself keeps none of these, nor a struct fwkit_uimage, on its
+ * stack.
+ */
 struct fwkit_part_report {
 	struct fwkit_partition part;
 	bool present;              /* the dump reaches this partition */
@@ -115,7 +128,12 @@ struct fwkit_inspection {
 	struct fwkit_mac_list macs;
 };
 
-/* Inspects BUF; PROFILE forces the device (NULL: the best candidate). OUT is large: allocate it. */
+/*
+ * Inspects BUF; PROFILE forces the device (NULL: the best candidate). OUT is large (about 256 KB):
+ * allocate it. PROFILE and every profile of EXTRA are checked first (fwkit_profile_check); one
+ * that fails is refused with FWKIT_E_INVALID_ARG and the selfcheck's reason. FWKIT_E_INVALID_ARG
+ * also for a NULL OUT (or BUF with LEN > 0), FWKIT_E_NOMEM when out of memory.
+ */
 FWKIT_API enum fwkit_status fwkit_inspect(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
 					  const struct fwkit_profile *profile, const struct fwkit_profile *extra,
 					  size_t nextra, struct fwkit_inspection *out);

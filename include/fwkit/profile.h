@@ -119,7 +119,9 @@ FWKIT_API const struct fwkit_partition *fwkit_profile_partition(const struct fwk
 
 /*
  * Serialises P as the JSON profile format (what users write). *OUT is malloc'ed text the caller
- * frees. Errors: FWKIT_E_NOMEM.
+ * frees. P need not pass the selfcheck (a draft may be printed), but its counts must be within
+ * the arrays and its text fields terminated. Errors: FWKIT_E_INVALID_ARG (a count past its array,
+ * an unterminated text field, NULL), FWKIT_E_NOMEM.
  */
 FWKIT_API enum fwkit_status fwkit_profile_to_json(struct fwkit_ctx *ctx, const struct fwkit_profile *p, char **out);
 
@@ -133,9 +135,14 @@ FWKIT_API enum fwkit_status fwkit_profiles_from_json(struct fwkit_ctx *ctx, cons
 						      struct fwkit_profile **out, size_t *count);
 
 /*
- * The selfcheck: partitions ordered, non-overlapping, covering the flash exactly (NOR); MACs,
- * EEPROMs and envs inside their partitions; env blocks aligned; names unique. Returns
- * FWKIT_E_CORRUPT with the first problem in the context's error.
+ * The selfcheck: counts within the arrays and every text field terminated; flash size a power of
+ * two; erase size a power of two (never 0) no larger than the flash; partitions ordered,
+ * non-overlapping, erase-aligned, covering the flash exactly (NOR); MACs, EEPROMs and envs naming
+ * partitions the profile has, inside them; env blocks aligned; names unique. Returns
+ * FWKIT_E_CORRUPT with the first problem in the context's error (FWKIT_E_INVALID_ARG for NULL).
+ * Every entry point that takes a profile built by the caller (fwkit_identify's EXTRA,
+ * fwkit_inspect's PROFILE and EXTRA) runs it first and refuses a profile that fails it with
+ * FWKIT_E_INVALID_ARG and the selfcheck's reason.
  */
 FWKIT_API enum fwkit_status fwkit_profile_check(struct fwkit_ctx *ctx, const struct fwkit_profile *p);
 

@@ -616,6 +616,7 @@ static int run_layout(int argc, char **argv, const struct cli_command *self)
 	emit_begin_list(e, "regions", NULL);
 	char line[160], names[2048] = "";
 	size_t nregions = 0;
+	bool failed = false;
 	for (size_t i = 0; i < p->nparts; i++) {
 		const struct fwkit_partition *part = &p->parts[i];
 		uint64_t start = part->offset, end = (uint64_t)part->offset + part->size;
@@ -633,32 +634,39 @@ static int run_layout(int argc, char **argv, const struct cli_command *self)
 			emit_end(e);
 			continue;
 		}
-		/* runs of differing erase blocks inside this partition, one region each */
-		const uint8_t *b = fwkit_file_data(of);
-		uint64_t blk = p->erase_size, run = UINT64_MAX;
-		unsigned k = 0;
-		for (uint64_t o = start; o <= end; o += blk) {
-			bool diff = o < end && memcmp(a + o, b + o, (size_t)(end - o < blk ? end - o : blk)) != 0;
-			if (diff && run == UINT64_MAX)
-				run = o;
-			if (!diff && run != UINT64_MAX) {
-				char name[48];
-				snprintf(name, sizeof(name), "%s_%u", part->name, k++);
-				snprintf(line, sizeof(line), "%08llx:%08llx %s", (unsigned long long)run, (unsigned long long)o - 1, name);
-				emit_line(e, line);
-				emit_begin(e, NULL);
-				emit_string(e, "name", NULL, name);
-				emit_uint(e, "start", NULL, run, NULL);
-				emit_uint(e, "end", NULL, o - 1, NULL);
-				emit_end(e);
-				if (strlen(names) + strlen(name) + 5 < sizeof(names))
-					snprintf(names + strlen(names), sizeof(names) - strlen(names), " -i %s", name);
-				nregions++;
-				run = UINT64_MAX;
-			}
+		/* runs of differing erase blocks inside this partition, one region each (partitions
+		 * start on erase blocks: the profile's selfcheck says so) */
+		struct fwkit_ranges changed;
+		if (fwkit_layout_changed_blocks(d.ctx, a + start, fwkit_file_data(of) + start, (size_t)(end - start),
+						p->erase_size, &changed) != FWKIT_OK) {
+			failed = true;
+			break;
 		}
+		for (size_t k = 0; k < changed.count; k++) {
+			uint64_t run = start + changed.items[k].offset, last = run + changed.items[k].length - 1;
+			char name[48];
+			snprintf(name, sizeof(name), "%s_%zu", part->name, k);
+			snprintf(line, sizeof(line), "%08llx:%08llx %s", (unsigned long long)run, (unsigned long long)last, name);
+			emit_line(e, line);
+			emit_begin(e, NULL);
+			emit_string(e, "name", NULL, name);
+			emit_uint(e, "start", NULL, run, NULL);
+			emit_uint(e, "end", NULL, last, NULL);
+			emit_end(e);
+			if (strlen(names) + strlen(name) + 5 < sizeof(names))
+				snprintf(names + strlen(names), sizeof(names) - strlen(names), " -i %s", name);
+			nregions++;
+		}
+		fwkit_ranges_free(&changed);
 	}
 	emit_end_list(e);
+	if (failed) {
+		code = cli_report_error(d.ctx);
+		fwkit_file_close(of);
+		close_dump(&d);
+		emitter_free(e);
+		return code;
+	}
 	if (of) {
 		if (nregions)
 			fprintf(stderr, "fwkit: write only what changed: flashrom -p PROGRAMMER -l LAYOUT%s -w %s\n", names, pos[0]);
@@ -716,59 +724,42 @@ static int run_compare(int argc, char **argv, const struct cli_command *self)
 		}
 	}
 	size_t len = fwkit_file_size(f[0]);
+	const uint8_t *reads[16];
+	for (int i = 0; i < n; i++)
+		reads[i] = fwkit_file_data(f[i]);
 	uint8_t *cons = out ? malloc(len ? len : 1) : NULL;
-	uint64_t unstable = 0, no_majority = 0, first_nomaj = 0, first_unstable = 0;
+	if (out && !cons) {
+		fprintf(stderr, "fwkit: out of memory\n");
+		code = EXIT_SYSTEM;
+		goto done;
+	}
+	struct fwkit_compare_result cmp;
+	if (fwkit_compare_reads(ctx, reads, (size_t)n, len, cons, &cmp) != FWKIT_OK) {
+		code = cli_report_error(ctx);
+		free(cons);
+		goto done;
+	}
+	uint64_t unstable = cmp.unstable, no_majority = cmp.no_majority, first_nomaj = cmp.first_no_majority,
+		 first_unstable = cmp.first_unstable, nranges = cmp.ranges.count;
 	struct emitter *e = emitter_new(common.json, stdout);
 	emit_string(e, "command", NULL, "compare");
 	emit_uint(e, "reads", NULL, (uint64_t)n, NULL);
 	emit_uint(e, "size", NULL, len, NULL);
 	emit_begin_list(e, "ranges", NULL);
-	uint64_t run = UINT64_MAX, shown = 0, nranges = 0;
-	for (size_t o = 0; o <= len; o++) {
-		bool differ = false;
-		if (o < len) {
-			const uint8_t b0 = fwkit_file_data(f[0])[o];
-			for (int i = 1; i < n; i++)
-				if (fwkit_file_data(f[i])[o] != b0)
-					differ = true;
-			if (differ && !unstable++)
-				first_unstable = o;
-			if (cons) {
-				/* the majority byte: more than half of the reads agree on it */
-				int best = -1, bestc = 0;
-				for (int i = 0; i < n && bestc * 2 <= n; i++) {
-					int c = 0;
-					for (int k = 0; k < n; k++)
-						c += fwkit_file_data(f[k])[o] == fwkit_file_data(f[i])[o];
-					if (c > bestc) {
-						bestc = c;
-						best = fwkit_file_data(f[i])[o];
-					}
-				}
-				if (bestc * 2 <= n) {
-					if (!no_majority++)
-						first_nomaj = o;
-				}
-				cons[o] = (uint8_t)best;
-			}
+	for (size_t r = 0; r < cmp.ranges.count; r++) {
+		uint64_t run = cmp.ranges.items[r].offset, rlen = cmp.ranges.items[r].length;
+		if (r < 50) {
+			char line[96];
+			snprintf(line, sizeof(line), "differ:       0x%08llx..0x%08llx (%llu bytes)", (unsigned long long)run,
+				 (unsigned long long)(run + rlen - 1), (unsigned long long)rlen);
+			emit_line(e, line);
 		}
-		if (differ && run == UINT64_MAX)
-			run = o;
-		if (!differ && run != UINT64_MAX) {
-			nranges++;
-			if (shown++ < 50) {
-				char line[96];
-				snprintf(line, sizeof(line), "differ:       0x%08llx..0x%08llx (%llu bytes)", (unsigned long long)run,
-					 (unsigned long long)o - 1, (unsigned long long)(o - run));
-				emit_line(e, line);
-			}
-			emit_begin(e, NULL);
-			emit_uint(e, "offset", NULL, run, NULL);
-			emit_uint(e, "length", NULL, o - run, NULL);
-			emit_end(e);
-			run = UINT64_MAX;
-		}
+		emit_begin(e, NULL);
+		emit_uint(e, "offset", NULL, run, NULL);
+		emit_uint(e, "length", NULL, rlen, NULL);
+		emit_end(e);
 	}
+	fwkit_compare_result_free(&cmp);
 	emit_end_list(e);
 	char line[200];
 	snprintf(line, sizeof(line), "%llu differing range%s, %llu unstable byte%s%s", (unsigned long long)nranges,

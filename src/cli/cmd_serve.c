@@ -108,28 +108,25 @@ static void print_event(void *user, const struct fwkit_tftp_event *ev)
 	fflush(stdout);
 }
 
-/* The image check: a uImage must have good CRCs; other files pass with a note. */
+/* The image check (fwkit_image_check): a uImage must have good CRCs; other files pass with a note. */
 static bool check_image(void *user, const char *path, const uint8_t *data, size_t size, char *why, size_t why_size)
 {
 	struct serve_state *ss = user;
-	if (size < 4 || !(data[0] == 0x27 && data[1] == 0x05 && data[2] == 0x19 && data[3] == 0x56))
-		return true;
-	struct fwkit_uimage img;
-	if (fwkit_uimage_parse(NULL, data, size, 0, 0, &img) != FWKIT_OK) {
-		snprintf(why, why_size, "%s: truncated uImage header", path);
-		return ss->force;
+	struct fwkit_image_check *c = malloc(sizeof(*c));
+	if (!c || fwkit_image_check(NULL, data, size, c) != FWKIT_OK) {
+		snprintf(why, why_size, "%s: not checked (out of memory)", path);
+		free(c);
+		return false;
 	}
-	for (size_t i = 0; i < img.findings.count; i++) {
-		const struct fwkit_finding *f = &img.findings.items[i];
-		if (f->severity == FWKIT_SEV_ERROR) {
-			snprintf(why, why_size, "%s: offset 0x%llx: %s%s%s%s%s", path, (unsigned long long)f->offset, f->message,
-				 f->expected[0] ? ": expected " : "", f->expected, f->found[0] ? ", found " : "", f->found);
-			if (ss->force)
-				fprintf(stderr, "fwkit: warning: serving anyway (--force): %s\n", why);
-			return ss->force;
-		}
+	bool ok = c->ok;
+	if (!ok) {
+		snprintf(why, why_size, "%s: %s", path, c->why);
+		if (ss->force && c->header_complete)
+			fprintf(stderr, "fwkit: warning: serving anyway (--force): %s\n", why);
+		ok = ss->force;
 	}
-	return true;
+	free(c);
+	return ok;
 }
 
 /* Does an interface of this machine have ADDR? Fills a suggestion of interfaces when not. */

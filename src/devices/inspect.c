@@ -59,7 +59,38 @@ static bool same_layout(const struct fwkit_profile *a, const struct fwkit_profil
 	return true;
 }
 
-static void score_profile(const struct fwkit_profile *p, const uint8_t *buf, size_t len, struct fwkit_candidate *c)
+/*
+ * A profile the caller built is checked before it is used (fwkit_profile_check): the code below
+ * divides by its erase size and follows its partition names. A failing profile is refused with
+ * FWKIT_E_INVALID_ARG and the selfcheck's reason.
+ */
+static enum fwkit_status require_valid(struct fwkit_ctx *ctx, const struct fwkit_profile *p)
+{
+	if (!p)
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, NULL, NULL, "inspect: no profile");
+	if (fwkit_profile_check(ctx, p) == FWKIT_OK)
+		return FWKIT_OK;
+	char why[FWKIT_ERROR_TEXT_MAX] = "profile: fails its selfcheck";
+	if (ctx)
+		str_printf(why, sizeof(why), "%s", fwkit_ctx_error(ctx)->what);
+	return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, "a profile that passes fwkit_profile_check", NULL,
+			   "%s", why);
+}
+
+static enum fwkit_status require_valid_all(struct fwkit_ctx *ctx, const struct fwkit_profile *extra, size_t nextra)
+{
+	if (nextra && !extra)
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, NULL, NULL, "inspect: no extra profiles");
+	for (size_t i = 0; i < nextra; i++) {
+		enum fwkit_status st = require_valid(ctx, &extra[i]);
+		if (st != FWKIT_OK)
+			return st;
+	}
+	return FWKIT_OK;
+}
+
+static void score_profile(const struct fwkit_profile *p, const uint8_t *buf, size_t len, struct fwkit_candidate *c,
+			  struct fwkit_uimage *img)
 {
 	memset(c, 0, sizeof(*c));
 	c->profile = p;
@@ -69,6 +100,8 @@ static void score_profile(const struct fwkit_profile *p, const uint8_t *buf, siz
 		evidence(c, -20, "dump size 0x%zx differs from the flash size 0x%x", len, p->flash_size);
 	for (size_t i = 0; i < p->neeproms; i++) {
 		const struct fwkit_partition *part = fwkit_profile_partition(p, p->eeproms[i].partition);
+		if (!part)
+			continue; /* the selfcheck refuses this; never followed */
 		uint64_t off = (uint64_t)part->offset + p->eeproms[i].offset;
 		if (off + 2 <= len && (uint16_t)(buf[off] | (buf[off + 1] << 8)) == p->eeproms[i].chip_id)
 			evidence(c, 8, "%s+0x%x: EEPROM chip id 0x%04x (%s)", part->name, p->eeproms[i].offset,
@@ -76,6 +109,8 @@ static void score_profile(const struct fwkit_profile *p, const uint8_t *buf, siz
 	}
 	for (size_t i = 0; i < p->nenvs; i++) {
 		const struct fwkit_partition *part = fwkit_profile_partition(p, p->envs[i].partition);
+		if (!part)
+			continue;
 		uint64_t off = (uint64_t)part->offset + p->envs[i].offset;
 		struct fwkit_env_block b;
 		if (off < len && fwkit_env_block_at(NULL, buf, len, off, p->envs[i].size, &b) == FWKIT_OK && b.crc_ok)
@@ -86,10 +121,9 @@ static void score_profile(const struct fwkit_profile *p, const uint8_t *buf, siz
 		const struct fwkit_partition *part = &p->parts[i];
 		if (part->content != FWKIT_PART_FIRMWARE || (uint64_t)part->offset + 64 > len)
 			continue;
-		struct fwkit_uimage img;
-		if (fwkit_uimage_parse(NULL, buf, len, part->offset, 0, &img) == FWKIT_OK && img.hcrc_ok)
-			evidence(c, 6, "%s at 0x%x starts with a uImage (\"%.*s\")", part->name, part->offset, (int)img.name_len,
-				 img.hdr.name);
+		if (img && fwkit_uimage_parse(NULL, buf, len, part->offset, 0, img) == FWKIT_OK && img->hcrc_ok)
+			evidence(c, 6, "%s at 0x%x starts with a uImage (\"%.*s\")", part->name, part->offset, (int)img->name_len,
+				 img->hdr.name);
 	}
 	/* the SoC named in the bootloader's strings */
 	size_t boot = p->parts[0].size < len ? p->parts[0].size : len;
@@ -116,19 +150,28 @@ static int by_score(const void *a, const void *b)
 	return strcmp(x->profile->id, y->profile->id);
 }
 
-enum fwkit_status fwkit_identify(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_profile *extra,
-				 size_t nextra, struct fwkit_identification *out)
+/* The ranking itself, over profiles already checked. */
+static enum fwkit_status identify(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
+				  const struct fwkit_profile *extra, size_t nextra, struct fwkit_identification *out)
 {
-	(void)ctx;
 	memset(out, 0, sizeof(*out));
+	/* a uImage holds a findings struct (12 KB): on the heap, not in this frame */
+	struct fwkit_uimage *img = malloc(sizeof(*img));
+	struct fwkit_candidate *c = malloc(sizeof(*c));
+	if (!img || !c) {
+		free(img);
+		free(c);
+		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
+	}
 	size_t total = fwkit_profiles_builtin_count() + nextra;
 	for (size_t i = 0; i < total && out->n < FWKIT_MAX_CANDIDATES; i++) {
 		const struct fwkit_profile *p = i < nextra ? &extra[i] : fwkit_profiles_builtin_get(i - nextra);
-		struct fwkit_candidate c;
-		score_profile(p, buf, len, &c);
-		if (c.score > 10) /* more than the size alone */
-			out->c[out->n++] = c;
+		score_profile(p, buf, len, c, img);
+		if (c->score > 10) /* more than the size alone */
+			out->c[out->n++] = *c;
 	}
+	free(c);
+	free(img);
 	qsort(out->c, out->n, sizeof(out->c[0]), by_score);
 	for (size_t i = 1; i < out->n; i++)
 		if (out->c[i].score == out->c[0].score && same_layout(out->c[i].profile, out->c[0].profile)) {
@@ -136,6 +179,18 @@ enum fwkit_status fwkit_identify(struct fwkit_ctx *ctx, const uint8_t *buf, size
 			out->c[0].same_layout_as_best = true;
 		}
 	return FWKIT_OK;
+}
+
+enum fwkit_status fwkit_identify(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_profile *extra,
+				 size_t nextra, struct fwkit_identification *out)
+{
+	if (!out || (len && !buf))
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, NULL, NULL, "identify: a NULL argument");
+	memset(out, 0, sizeof(*out));
+	enum fwkit_status st = require_valid_all(ctx, extra, nextra);
+	if (st != FWKIT_OK)
+		return st;
+	return identify(ctx, buf, len, extra, nextra, out);
 }
 
 /* ---- the dump itself --------------------------------------------------------------- */
@@ -201,12 +256,14 @@ static void bootloader_report(const uint8_t *p, size_t n, struct fwkit_part_repo
 	} else {
 		snprintf(r->holds, sizeof(r->holds), "bootloader (no version string found)");
 	}
-	struct fwkit_uimage img;
-	if (n >= 64 && fwkit_uimage_parse(NULL, p, n, 0, 0, &img) == FWKIT_OK)
-		snprintf(r->detail, sizeof(r->detail), "uImage \"%.*s\", %u bytes, header CRC %s, data CRC %s", (int)img.name_len,
-			 img.hdr.name, img.data_size, img.hcrc_ok ? "ok" : "BAD", img.dcrc_checked ? (img.dcrc_ok ? "ok" : "BAD") : "n/a");
+	struct fwkit_uimage *img = malloc(sizeof(*img)); /* 12 KB of findings: not on the stack */
+	if (img && n >= 64 && fwkit_uimage_parse(NULL, p, n, 0, 0, img) == FWKIT_OK)
+		snprintf(r->detail, sizeof(r->detail), "uImage \"%.*s\", %u bytes, header CRC %s, data CRC %s", (int)img->name_len,
+			 img->hdr.name, img->data_size, img->hcrc_ok ? "ok" : "BAD",
+			 img->dcrc_checked ? (img->dcrc_ok ? "ok" : "BAD") : "n/a");
 	else
 		snprintf(r->detail, sizeof(r->detail), "raw code (no uImage header)");
+	free(img);
 }
 
 static void env_value(const uint8_t *buf, size_t len, const struct fwkit_env_block *b, const char *name, char *out,
@@ -346,8 +403,8 @@ static const char *squashfs_comp(unsigned c)
 	return c < sizeof(n) / sizeof(n[0]) ? n[c] : "?";
 }
 
-static void firmware_report(const uint8_t *buf, size_t len, const struct fwkit_profile *p,
-			    const struct fwkit_partition *part, struct fwkit_part_report *r)
+static void firmware_report_with(const uint8_t *buf, size_t len, const struct fwkit_profile *p,
+				 const struct fwkit_partition *part, struct fwkit_part_report *r, struct fwkit_uimage *img)
 {
 	uint64_t end = (uint64_t)part->offset + part->size;
 	if (end > len)
@@ -360,25 +417,24 @@ static void firmware_report(const uint8_t *buf, size_t len, const struct fwkit_p
 			     "the firmware partition is erased: nothing to boot");
 		return;
 	}
-	struct fwkit_uimage img;
-	if (fwkit_uimage_parse(NULL, buf, (size_t)end, part->offset, 0, &img) != FWKIT_OK) {
+	if (fwkit_uimage_parse(NULL, buf, (size_t)end, part->offset, 0, img) != FWKIT_OK) {
 		snprintf(r->holds, sizeof(r->holds), "no uImage at the start");
 		findings_add(&r->findings, FWKIT_SEV_ERROR, "firmware.no-kernel", part->offset, "a uImage (27 05 19 56)", NULL,
 			     "the firmware partition does not start with a kernel uImage");
 		return;
 	}
 	size_t o = (size_t)snprintf(r->detail, sizeof(r->detail), "kernel \"%.*s\" %u bytes %s, CRCs %s",
-				    (int)img.name_len, img.hdr.name, img.data_size, fwkit_uimage_comp_short(img.hdr.comp),
-				    img.hcrc_ok && img.dcrc_ok ? "ok" : "BAD");
-	for (size_t i = 0; i < img.findings.count; i++)
-		if (img.findings.items[i].severity == FWKIT_SEV_ERROR) {
-			struct fwkit_finding f = img.findings.items[i];
+				    (int)img->name_len, img->hdr.name, img->data_size, fwkit_uimage_comp_short(img->hdr.comp),
+				    img->hcrc_ok && img->dcrc_ok ? "ok" : "BAD");
+	for (size_t i = 0; i < img->findings.count; i++)
+		if (img->findings.items[i].severity == FWKIT_SEV_ERROR) {
+			struct fwkit_finding f = img->findings.items[i];
 			findings_add(&r->findings, FWKIT_SEV_ERROR, "firmware.kernel", f.offset, f.expected, f.found, "kernel: %s",
 				     f.message);
 		}
 	snprintf(r->holds, sizeof(r->holds), "uImage kernel");
 	/* the rootfs: right after the kernel, or at the next erase-block boundaries (mtdsplit's rule) */
-	uint64_t kend = img.data_offset + img.data_size;
+	uint64_t kend = img->data_offset + img->data_size;
 	uint64_t cand = kend;
 	uint64_t fs = 0;
 	while (cand + 96 <= end) {
@@ -427,20 +483,34 @@ static void firmware_report(const uint8_t *buf, size_t len, const struct fwkit_p
 	}
 }
 
+static void firmware_report(const uint8_t *buf, size_t len, const struct fwkit_profile *p,
+			    const struct fwkit_partition *part, struct fwkit_part_report *r)
+{
+	struct fwkit_uimage *img = malloc(sizeof(*img)); /* 12 KB of findings: not on the stack */
+	if (!img) {
+		snprintf(r->holds, sizeof(r->holds), "not checked (out of memory)");
+		return;
+	}
+	firmware_report_with(buf, len, p, part, r, img);
+	free(img);
+}
+
 /* The device tree of the kernel in the first firmware partition of P, decompressed within CTX's
  * budget. */
 static bool find_devicetree(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_profile *p,
 			    struct fwkit_devicetree *dt)
 {
-	for (size_t i = 0; p && i < p->nparts; i++) {
+	struct fwkit_uimage *img = malloc(sizeof(*img)); /* 12 KB of findings: not on the stack */
+	bool found = false;
+	for (size_t i = 0; img && !found && p && i < p->nparts; i++) {
 		if (p->parts[i].content != FWKIT_PART_FIRMWARE || p->parts[i].offset >= len)
 			continue;
-		struct fwkit_uimage img;
-		if (fwkit_uimage_parse(NULL, buf, len, p->parts[i].offset, 0, &img) == FWKIT_OK && img.data_complete &&
-		    fwkit_devicetree_from_kernel(ctx, buf + img.data_offset, img.data_size, img.hdr.comp, dt) == FWKIT_OK)
-			return true;
+		if (fwkit_uimage_parse(NULL, buf, len, p->parts[i].offset, 0, img) == FWKIT_OK && img->data_complete &&
+		    fwkit_devicetree_from_kernel(ctx, buf + img->data_offset, img->data_size, img->hdr.comp, dt) == FWKIT_OK)
+			found = true;
 	}
-	return false;
+	free(img);
+	return found;
 }
 
 static void compare_with_devicetree(const struct fwkit_profile *p, const struct fwkit_devicetree *dt,
@@ -483,9 +553,18 @@ static void compare_with_devicetree(const struct fwkit_profile *p, const struct 
 enum fwkit_status fwkit_inspect(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_profile *profile,
 				const struct fwkit_profile *extra, size_t nextra, struct fwkit_inspection *out)
 {
+	if (!out || (len && !buf))
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, NULL, NULL, "inspect: a NULL argument");
 	memset(out, 0, sizeof(*out));
+	enum fwkit_status st = profile ? require_valid(ctx, profile) : FWKIT_OK;
+	if (st == FWKIT_OK)
+		st = require_valid_all(ctx, extra, nextra);
+	if (st != FWKIT_OK)
+		return st;
 	out->size = len;
-	fwkit_identify(ctx, buf, len, extra, nextra, &out->id);
+	st = identify(ctx, buf, len, extra, nextra, &out->id);
+	if (st != FWKIT_OK)
+		return st;
 	out->profile = profile ? profile : (out->id.n ? out->id.c[0].profile : NULL);
 	/* the one budget every decompression of this inspection draws on (a default one without CTX) */
 	struct fwkit_ctx local;

@@ -92,13 +92,62 @@ static bool pow2(uint64_t v) { return v && !(v & (v - 1)); }
 			return FWKIT_RAISE(ctx, FWKIT_E_CORRUPT, FWKIT_NO_OFFSET, NULL, NULL, __VA_ARGS__); \
 	} while (0)
 
+/* A fixed-size text field holds its terminator (a caller-built profile may fill it to the brim). */
+#define TERMINATED(field) (memchr((field), 0, sizeof(field)) != NULL)
+
+/* The part of the selfcheck every reader of a profile needs: counts within the arrays, text
+ * fields terminated. A draft that fails the rest (profile from-dump) still passes this. */
+static enum fwkit_status check_shape(struct fwkit_ctx *ctx, const struct fwkit_profile *p)
+{
+	if (!p)
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, NULL, NULL, "profile: no profile");
+	CHECK(TERMINATED(p->id), "profile: the id is not terminated within %zu bytes", sizeof(p->id));
+	CHECK(p->id[0], "profile: empty id");
+	/* the counts first: every later check walks the arrays they bound */
+	CHECK(p->nparts >= 1, "profile %s: no partitions", p->id);
+	CHECK(p->nparts <= FWKIT_PROFILE_MAX_PARTS, "profile %s: %zu partitions, more than %d partitions", p->id, p->nparts,
+	      FWKIT_PROFILE_MAX_PARTS);
+	CHECK(p->nmacs <= FWKIT_PROFILE_MAX_MACS, "profile %s: %zu MACs, more than %d MACs", p->id, p->nmacs,
+	      FWKIT_PROFILE_MAX_MACS);
+	CHECK(p->neeproms <= FWKIT_PROFILE_MAX_EEPROMS, "profile %s: %zu EEPROMs, more than %d EEPROMs", p->id,
+	      p->neeproms, FWKIT_PROFILE_MAX_EEPROMS);
+	CHECK(p->nenvs <= FWKIT_PROFILE_MAX_ENVS, "profile %s: %zu envs, more than %d envs", p->id, p->nenvs,
+	      FWKIT_PROFILE_MAX_ENVS);
+	CHECK(p->nrecovery <= FWKIT_PROFILE_MAX_RECOVERY, "profile %s: %zu recovery methods, more than %d recovery methods",
+	      p->id, p->nrecovery, FWKIT_PROFILE_MAX_RECOVERY);
+	CHECK(TERMINATED(p->name) && TERMINATED(p->vendor) && TERMINATED(p->soc) && TERMINATED(p->source) &&
+		      TERMINATED(p->tested),
+	      "profile %s: a name, vendor, soc, source or tested field is not terminated", p->id);
+	for (size_t i = 0; i < FWKIT_PROFILE_MAX_COMPAT; i++)
+		CHECK(TERMINATED(p->compatible[i]), "profile %s: compatible %zu is not terminated", p->id, i);
+	for (size_t i = 0; i < p->nparts; i++)
+		CHECK(TERMINATED(p->parts[i].name), "profile %s: the name of partition %zu is not terminated", p->id, i);
+	for (size_t i = 0; i < p->nmacs; i++)
+		CHECK(TERMINATED(p->macs[i].partition), "profile %s: the partition of MAC %zu is not terminated", p->id, i);
+	for (size_t i = 0; i < p->neeproms; i++)
+		CHECK(TERMINATED(p->eeproms[i].partition) && TERMINATED(p->eeproms[i].band),
+		      "profile %s: the partition or band of EEPROM %zu is not terminated", p->id, i);
+	for (size_t i = 0; i < p->nenvs; i++)
+		CHECK(TERMINATED(p->envs[i].partition), "profile %s: the partition of env %zu is not terminated", p->id, i);
+	for (size_t i = 0; i < p->nrecovery; i++) {
+		const struct fwkit_recovery *r = &p->recovery[i];
+		CHECK(TERMINATED(r->device_ip) && TERMINATED(r->server_ip) && TERMINATED(r->file_name) &&
+			      TERMINATED(r->image) && TERMINATED(r->steps) && TERMINATED(r->source),
+		      "profile %s: a text field of recovery method %zu is not terminated", p->id, i);
+	}
+	return FWKIT_OK;
+}
+
 enum fwkit_status fwkit_profile_check(struct fwkit_ctx *ctx, const struct fwkit_profile *p)
 {
-	CHECK(p->id[0], "profile: empty id");
+	enum fwkit_status shape = check_shape(ctx, p);
+	if (shape != FWKIT_OK)
+		return shape;
 	CHECK(pow2(p->flash_size), "profile %s: flash size 0x%x is not a power of two", p->id, p->flash_size);
+	/* zero or not a power of two: the block arithmetic (offset / erase_size) would divide by zero
+	 * or cut blocks where the chip has none */
 	CHECK(pow2(p->erase_size) && p->erase_size <= p->flash_size, "profile %s: bad erase size 0x%x", p->id,
 	      p->erase_size);
-	CHECK(p->nparts >= 1 && p->nparts <= FWKIT_PROFILE_MAX_PARTS, "profile %s: no partitions", p->id);
 	uint64_t expect = 0;
 	for (size_t i = 0; i < p->nparts; i++) {
 		const struct fwkit_partition *a = &p->parts[i];
@@ -169,6 +218,17 @@ static json_object *hex(uint64_t v)
 
 enum fwkit_status fwkit_profile_to_json(struct fwkit_ctx *ctx, const struct fwkit_profile *p, char **out)
 {
+	if (!out)
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, NULL, NULL, "profile: no output");
+	*out = NULL;
+	/* a draft that fails the selfcheck may be printed, but not one whose arrays cannot be read */
+	if (check_shape(ctx, p) != FWKIT_OK) {
+		char why[FWKIT_ERROR_TEXT_MAX] = "profile: counts or text fields out of bounds";
+		if (ctx)
+			str_printf(why, sizeof(why), "%s", fwkit_ctx_error(ctx)->what);
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, "a profile whose counts and text fields are in bounds",
+				   NULL, "%s", why);
+	}
 	json_object *o = json_object_new_object();
 	if (!o)
 		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");

@@ -618,22 +618,77 @@ static void diff_ranges(struct fwkit_env_change *ch, const uint8_t *old, const u
 	}
 }
 
-enum fwkit_status fwkit_env_apply(struct fwkit_ctx *ctx, uint8_t *buf, size_t len, const struct fwkit_env_block *block,
+/*
+ * The block a caller hands back is only a description: its fields may have been changed, or it
+ * may describe another buffer. Probes BUF again at the block's offset with its size and refuses
+ * (FWKIT_E_INVALID_ARG) a block whose geometry differs from what is there. *OUT gets what the
+ * bytes say (CRC state included), with the caller's pairing and size_known kept: those say which
+ * partner to write and whether the size was given, and are checked again where they are used.
+ */
+static enum fwkit_status recheck_block(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
+				       const struct fwkit_env_block *block, struct fwkit_env_block *out)
+{
+	char exp[48], fnd[48];
+	if (!probe_at(buf, len, block->offset, block->size, false, out) || !out->has_crc) {
+		snprintf(exp, sizeof(exp), "an env of size 0x%llx", (unsigned long long)block->size);
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, block->offset, exp, "no such env there",
+				   "env: the block does not describe the bytes at its offset");
+	}
+	const char *field = NULL;
+	uint64_t want = 0, have = 0;
+#define FIELD(f)                                                   \
+	if (!field && (uint64_t)out->f != (uint64_t)block->f) { \
+		field = #f;                                        \
+		want = (uint64_t)out->f;                           \
+		have = (uint64_t)block->f;                         \
+	}
+	FIELD(kind)
+	FIELD(size)
+	FIELD(redundant)
+	FIELD(data_offset)
+	FIELD(data_size)
+	FIELD(crc_big_endian)
+#undef FIELD
+	if (field) {
+		snprintf(exp, sizeof(exp), "%s 0x%llx", field, (unsigned long long)want);
+		snprintf(fnd, sizeof(fnd), "%s 0x%llx", field, (unsigned long long)have);
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, block->offset, exp, fnd,
+				   "env: the block does not describe the bytes at its offset (changed by the caller?)");
+	}
+	out->copy = block->copy;
+	out->other_offset = block->other_offset;
+	out->size_known = block->size_known;
+	out->scheme = block->scheme;
+	out->active = block->active;
+	return FWKIT_OK;
+}
+
+enum fwkit_status fwkit_env_apply(struct fwkit_ctx *ctx, uint8_t *buf, size_t len, const struct fwkit_env_block *given,
 				  const struct fwkit_env_edit *edits, size_t nedits, bool replace, bool repair,
 				  struct fwkit_env_change *ch)
 {
+	if (!ch || !given || !buf || (nedits && !edits))
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, NULL, NULL, "env: a NULL argument");
 	memset(ch, 0, sizeof(*ch));
-	if (block->kind == FWKIT_ENV_TEXT_NO_CRC || block->kind == FWKIT_ENV_BREED || !block->has_crc)
-		return FWKIT_RAISE(ctx, FWKIT_E_UNSUPPORTED, block->offset, "a CRC-protected U-Boot env",
-				   fwkit_env_kind_name(block->kind), "env: this kind of block is not edited by fwkit");
-	if (block->offset > len || block->size > len - block->offset)
-		return FWKIT_RAISE(ctx, FWKIT_E_RANGE, block->offset, NULL, NULL, "env: block past the end of the file");
+	if (given->kind == FWKIT_ENV_TEXT_NO_CRC || given->kind == FWKIT_ENV_BREED || !given->has_crc)
+		return FWKIT_RAISE(ctx, FWKIT_E_UNSUPPORTED, given->offset, "a CRC-protected U-Boot env",
+				   fwkit_env_kind_name(given->kind), "env: this kind of block is not edited by fwkit");
+	if (given->offset > len || given->size > len - given->offset)
+		return FWKIT_RAISE(ctx, FWKIT_E_RANGE, given->offset, NULL, NULL, "env: block past the end of the file");
+	struct fwkit_env_block checked;
+	enum fwkit_status re = recheck_block(ctx, buf, len, given, &checked);
+	if (re != FWKIT_OK)
+		return re;
+	const struct fwkit_env_block *block = &checked;
 	enum fwkit_status shape = edit_target_flash_shaped(ctx, buf, len, block->offset, block->size);
 	if (shape != FWKIT_OK)
 		return shape;
 	for (size_t i = 0; i < nedits; i++) {
 		/* An import may carry multi-line values (mkenvimage's backslash continuation, and U-Boot
 		 * stores them); a single edit may not, so a stray newline never splits a variable. */
+		if (!edits[i].name)
+			return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, "a name", "NULL",
+					   "env: edit %zu has no variable name", i);
 		const char *v = edits[i].value;
 		size_t vlen = v ? strlen(v) : 0;
 		enum fwkit_status st = fwkit_env_check_var(ctx, edits[i].name, strlen(edits[i].name),
@@ -649,6 +704,10 @@ enum fwkit_status fwkit_env_apply(struct fwkit_ctx *ctx, uint8_t *buf, size_t le
 	if (paired) {
 		if (!probe_at(buf, len, block->other_offset, block->size, false, &other) || !other.redundant)
 			paired = false;
+		/* the partner must be a block of its own: copies that overlap would be written over each other */
+		else if (other.offset < block->offset + block->size && block->offset < other.offset + other.size)
+			return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, block->other_offset, "a partner copy outside the block",
+					   "a partner that overlaps it", "env: the redundant pair's copies overlap");
 	}
 	if (paired) {
 		other.copy = block->copy ? 0 : 1;

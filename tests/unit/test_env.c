@@ -356,6 +356,108 @@ static void vars_and_block_at(void **state)
 	free(env);
 }
 
+/*
+ * A block is a description the caller hands back, and may have been changed: fwkit_env_apply
+ * probes the bytes at its offset again and refuses a block that does not describe them, before a
+ * byte is written. Before this check, a data_size past the buffer made the serialised area be
+ * copied over the end of BUF (an ASan heap-buffer-overflow), and a moved data_offset made the
+ * variables be read from elsewhere.
+ */
+static void apply_checks_the_block_against_the_buffer(void **state)
+{
+	(void)state;
+	enum { LEN = 0x2000, AT = 0x1000, SIZE = 0x1000 };
+	uint8_t *env = blob("bootdelay=1\nuart_en=0\n", SIZE, false, false, 0xFF);
+	uint8_t *d = malloc(LEN);
+	memset(d, 0xFF, LEN);
+	memcpy(d + AT, env, SIZE);
+	uint8_t *orig = malloc(LEN);
+	memcpy(orig, d, LEN);
+	struct fwkit_ctx *ctx = fwkit_ctx_new();
+	struct fwkit_env_block good;
+	assert_int_equal(fwkit_env_block_at(ctx, d, LEN, AT, 0, &good), FWKIT_OK);
+	assert_int_equal(good.size, SIZE);
+	assert_int_equal(good.data_size, SIZE - 4);
+	struct fwkit_env_edit e[] = { { "bootdelay", "5" } };
+	struct fwkit_env_change ch;
+
+	/* the data area grown past the end of the buffer (offset + 4 + data_size > LEN) */
+	struct fwkit_env_block b = good;
+	b.data_size = 2 * SIZE;
+	assert_int_equal(fwkit_env_apply(ctx, d, LEN, &b, e, 1, false, false, &ch), FWKIT_E_INVALID_ARG);
+	assert_string_equal(fwkit_ctx_error(ctx)->expected, "data_size 0xffc");
+	assert_string_equal(fwkit_ctx_error(ctx)->found, "data_size 0x2000");
+	assert_memory_equal(d, orig, LEN);
+	/* a data area larger than the block although the block fits */
+	b = good;
+	b.data_size = SIZE;
+	assert_int_equal(fwkit_env_apply(ctx, d, LEN, &b, e, 1, false, false, &ch), FWKIT_E_INVALID_ARG);
+	assert_memory_equal(d, orig, LEN);
+	/* the data read from somewhere else */
+	b = good;
+	b.data_offset = AT + 0x800;
+	assert_int_equal(fwkit_env_apply(ctx, d, LEN, &b, e, 1, false, false, &ch), FWKIT_E_INVALID_ARG);
+	assert_memory_equal(d, orig, LEN);
+	/* a size whose CRC does not match is a different (bad-CRC) block, and its data_size must follow */
+	b = good;
+	b.size = 0x800;
+	assert_int_equal(fwkit_env_apply(ctx, d, LEN, &b, e, 1, false, true, &ch), FWKIT_E_INVALID_ARG);
+	assert_memory_equal(d, orig, LEN);
+	/* a flag byte claimed where there is none */
+	b = good;
+	b.redundant = true;
+	b.data_offset = AT + 5;
+	b.data_size = SIZE - 5;
+	assert_int_equal(fwkit_env_apply(ctx, d, LEN, &b, e, 1, false, false, &ch), FWKIT_E_INVALID_ARG);
+	assert_memory_equal(d, orig, LEN);
+	/* a block at an offset where there is no env */
+	b = good;
+	b.offset = 0;
+	b.data_offset = 4;
+	assert_int_equal(fwkit_env_apply(ctx, d, LEN, &b, e, 1, false, false, &ch), FWKIT_E_INVALID_ARG);
+	assert_memory_equal(d, orig, LEN);
+	/* a claimed good CRC does not make a bad one good: the CRC state comes from the bytes */
+	d[AT + 4] = 'B';
+	b = good;
+	assert_true(b.crc_ok);
+	assert_int_equal(fwkit_env_apply(ctx, d, LEN, &b, e, 1, false, false, &ch), FWKIT_E_BAD_CHECKSUM);
+	d[AT + 4] = 'b';
+	/* the block as found is written */
+	assert_int_equal(fwkit_env_apply(ctx, d, LEN, &good, e, 1, false, false, &ch), FWKIT_OK);
+	assert_memory_equal(d + AT + 4, "bootdelay=5\0uart_en=0\0\0", 23);
+	assert_int_equal(load_le32(d + AT), fwkit_crc32(0, d + AT + 4, SIZE - 4));
+	fwkit_ctx_free(ctx);
+	free(orig);
+	free(d);
+	free(env);
+}
+
+/* A redundant copy whose partner offset points into the copy itself is refused, not written over itself. */
+static void apply_refuses_an_overlapping_partner(void **state)
+{
+	(void)state;
+	uint8_t *c0 = blob("v=0\n", 0x1000, true, false, 0xFF);
+	uint8_t *c1 = blob("v=0\n", 0x1000, true, false, 0xFF);
+	uint64_t offs[] = { 0x10000, 0x11000 };
+	uint8_t *blobs[] = { c0, c1 };
+	uint64_t sizes[] = { 0x1000, 0x1000 };
+	uint8_t *d = dump_with(2, offs, blobs, sizes);
+	struct fwkit_env_block b = only_block(d, DUMP_SIZE);
+	assert_int_equal(b.copy, 0);
+	assert_int_equal(b.other_offset, 0x11000);
+	b.other_offset = b.offset; /* "the partner is this very block" */
+	struct fwkit_env_edit e[] = { { "v", "1" } };
+	struct fwkit_env_change ch;
+	struct fwkit_ctx *ctx = fwkit_ctx_new();
+	assert_int_equal(fwkit_env_apply(ctx, d, DUMP_SIZE, &b, e, 1, false, false, &ch), FWKIT_E_INVALID_ARG);
+	assert_memory_equal(d + 0x10000, c0, 0x1000);
+	assert_memory_equal(d + 0x11000, c1, 0x1000);
+	fwkit_ctx_free(ctx);
+	free(d);
+	free(c0);
+	free(c1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +469,8 @@ int main(void)
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(redundant_pair_is_written_like_uboot),
 		cmocka_unit_test(vars_and_block_at),
+		cmocka_unit_test(apply_checks_the_block_against_the_buffer),
+		cmocka_unit_test(apply_refuses_an_overlapping_partner),
 	};
 	return cmocka_run_group_tests_name("env", tests, NULL, NULL);
 }

@@ -184,12 +184,57 @@ static void the_shipped_example_parses(void **state)
 	fwkit_ctx_free(ctx);
 }
 
+/*
+ * A profile built by the caller with a count past its array, or a name without its terminator:
+ * the selfcheck and the JSON printer refuse it instead of reading past the array (before: the
+ * selfcheck walked macs[8..] and recovery[4..], the printer the same, past the struct's end).
+ */
+static void counts_and_text_fields_are_bounded(void **state)
+{
+	(void)state;
+	struct fwkit_ctx *ctx = fwkit_ctx_new();
+	const struct fwkit_profile *base = fwkit_profile_find("xiaomi_mi-router-4a-gigabit", NULL, 0);
+	assert_non_null(base);
+	struct fwkit_profile *p = malloc(sizeof(*p)); /* on the heap: ASan sees a read past its end */
+	char *text = NULL;
+	*p = *base;
+	assert_int_equal(fwkit_profile_to_json(ctx, p, &text), FWKIT_OK);
+	free(text);
+	text = NULL;
+	p->nrecovery = FWKIT_PROFILE_MAX_RECOVERY + 3;
+	assert_int_equal(fwkit_profile_check(ctx, p), FWKIT_E_CORRUPT);
+	assert_non_null(strstr(fwkit_ctx_error(ctx)->what, "7 recovery methods, more than 4"));
+	assert_int_equal(fwkit_profile_to_json(ctx, p, &text), FWKIT_E_INVALID_ARG);
+	assert_null(text);
+	*p = *base;
+	p->nmacs = FWKIT_PROFILE_MAX_MACS + 1;
+	assert_int_equal(fwkit_profile_check(ctx, p), FWKIT_E_CORRUPT);
+	assert_non_null(strstr(fwkit_ctx_error(ctx)->what, "9 MACs, more than 8"));
+	assert_int_equal(fwkit_profile_to_json(ctx, p, &text), FWKIT_E_INVALID_ARG);
+	*p = *base;
+	memset(p->tested, 'x', sizeof(p->tested)); /* the last field: an unterminated read runs off the struct */
+	assert_int_equal(fwkit_profile_check(ctx, p), FWKIT_E_CORRUPT);
+	assert_non_null(strstr(fwkit_ctx_error(ctx)->what, "not terminated"));
+	assert_int_equal(fwkit_profile_to_json(ctx, p, &text), FWKIT_E_INVALID_ARG);
+	assert_null(text);
+	/* a draft that fails only the layout rules is still printed (profile from-dump does this) */
+	*p = *base;
+	p->parts[0].size += 0x1000;
+	assert_int_equal(fwkit_profile_check(ctx, p), FWKIT_E_CORRUPT);
+	assert_int_equal(fwkit_profile_to_json(ctx, p, &text), FWKIT_OK);
+	assert_non_null(text);
+	free(text);
+	free(p);
+	fwkit_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_builtin_passes_the_selfcheck),
 		cmocka_unit_test(printed_profiles_parse_back_the_same),
 		cmocka_unit_test(the_reader_refuses_mistakes),
+		cmocka_unit_test(counts_and_text_fields_are_bounded),
 		cmocka_unit_test(the_shipped_example_parses),
 	};
 	return cmocka_run_group_tests_name("profile", tests, NULL, NULL);

@@ -1,0 +1,165 @@
+/*
+ * Comparing whole flash dumps (include/fwkit/dump.h): the erase blocks two images differ in, and
+ * the agreement and byte-wise majority of several reads of one chip. Pure byte comparison: no
+ * input is parsed here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "fwkit/dump.h"
+
+void fwkit_ranges_free(struct fwkit_ranges *r)
+{
+	if (!r)
+		return;
+	free(r->items);
+	r->items = NULL;
+	r->count = 0;
+}
+
+/* Appends [OFF, OFF+N) to R (kept in order by the callers), growing it by doubling. */
+static enum fwkit_status ranges_push(struct fwkit_ctx *ctx, struct fwkit_ranges *r, size_t *cap, uint64_t off,
+				     uint64_t n)
+{
+	if (r->count == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		struct fwkit_byte_range *ni = ncap > SIZE_MAX / sizeof(*ni) ? NULL : realloc(r->items, ncap * sizeof(*ni));
+		if (!ni)
+			return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
+		r->items = ni;
+		*cap = ncap;
+	}
+	r->items[r->count].offset = off;
+	r->items[r->count].length = n;
+	r->count++;
+	return FWKIT_OK;
+}
+
+enum fwkit_status fwkit_layout_changed_blocks(struct fwkit_ctx *ctx, const uint8_t *a, const uint8_t *b, size_t len,
+					      uint64_t erase_size, struct fwkit_ranges *out)
+{
+	if (!out)
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, NULL, NULL, "layout: no result list");
+	memset(out, 0, sizeof(*out));
+	if (erase_size == 0)
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, "an erase size above 0", "0",
+				   "layout: bad erase size");
+	if (len && (!a || !b))
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, NULL, NULL, "layout: no image to compare");
+	size_t cap = 0;
+	uint64_t run = UINT64_MAX;
+	for (uint64_t o = 0; o < len;) {
+		uint64_t n = len - o < erase_size ? len - o : erase_size;
+		bool diff = memcmp(a + o, b + o, (size_t)n) != 0;
+		if (diff && run == UINT64_MAX)
+			run = o;
+		if (!diff && run != UINT64_MAX) {
+			enum fwkit_status st = ranges_push(ctx, out, &cap, run, o - run);
+			if (st != FWKIT_OK) {
+				fwkit_ranges_free(out);
+				return st;
+			}
+			run = UINT64_MAX;
+		}
+		o += n; /* never past LEN, so never wraps */
+	}
+	if (run != UINT64_MAX) {
+		enum fwkit_status st = ranges_push(ctx, out, &cap, run, len - run);
+		if (st != FWKIT_OK) {
+			fwkit_ranges_free(out);
+			return st;
+		}
+	}
+	return FWKIT_OK;
+}
+
+void fwkit_compare_result_free(struct fwkit_compare_result *r)
+{
+	if (r)
+		fwkit_ranges_free(&r->ranges);
+}
+
+/* The majority vote at one offset: the value the most reads hold (the earliest read's among
+ * equals); *MAJORITY when more than half of them hold it. */
+static uint8_t vote(const uint8_t *const *reads, size_t n, size_t o, bool *majority)
+{
+	size_t bestc = 0;
+	uint8_t best = reads[0][o];
+	for (size_t i = 0; i < n && bestc * 2 <= n; i++) {
+		size_t c = 0;
+		for (size_t k = 0; k < n; k++)
+			c += reads[k][o] == reads[i][o];
+		if (c > bestc) {
+			bestc = c;
+			best = reads[i][o];
+		}
+	}
+	*majority = bestc * 2 > n;
+	return best;
+}
+
+enum { COMPARE_CHUNK = 4096 };
+
+enum fwkit_status fwkit_compare_reads(struct fwkit_ctx *ctx, const uint8_t *const *reads, size_t nreads, size_t len,
+				      uint8_t *consensus, struct fwkit_compare_result *out)
+{
+	if (!out)
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, NULL, NULL, "compare: no result");
+	memset(out, 0, sizeof(*out));
+	if (!reads || nreads < 2) {
+		char fnd[32];
+		str_printf(fnd, sizeof(fnd), "%zu", reads ? nreads : 0);
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, "at least 2 reads", fnd,
+				   "compare: too few reads");
+	}
+	for (size_t i = 0; i < nreads; i++)
+		if (len && !reads[i])
+			return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, NULL, NULL, "compare: read %zu is NULL", i);
+	size_t cap = 0;
+	uint64_t run = UINT64_MAX;
+	enum fwkit_status st = FWKIT_OK;
+	size_t o = 0;
+	while (o < len && st == FWKIT_OK) {
+		size_t chunk = len - o < COMPARE_CHUNK ? len - o : COMPARE_CHUNK;
+		bool same = true;
+		for (size_t i = 1; i < nreads && same; i++)
+			same = memcmp(reads[0] + o, reads[i] + o, chunk) == 0;
+		if (same) {
+			/* every read agrees on the whole chunk: a differing run ends at its start */
+			if (run != UINT64_MAX) {
+				st = ranges_push(ctx, &out->ranges, &cap, run, o - run);
+				run = UINT64_MAX;
+			}
+			if (consensus)
+				memcpy(consensus + o, reads[0] + o, chunk);
+			o += chunk;
+			continue;
+		}
+		for (size_t end = o + chunk; o < end && st == FWKIT_OK; o++) {
+			bool differ = false;
+			for (size_t i = 1; i < nreads && !differ; i++)
+				differ = reads[i][o] != reads[0][o];
+			if (differ) {
+				if (!out->unstable++)
+					out->first_unstable = o;
+				if (run == UINT64_MAX)
+					run = o;
+			} else if (run != UINT64_MAX) {
+				st = ranges_push(ctx, &out->ranges, &cap, run, o - run);
+				run = UINT64_MAX;
+			}
+			if (consensus) {
+				bool majority = true;
+				consensus[o] = differ ? vote(reads, nreads, o, &majority) : reads[0][o];
+				if (!majority && !out->no_majority++)
+					out->first_no_majority = o;
+			}
+		}
+	}
+	if (st == FWKIT_OK && run != UINT64_MAX)
+		st = ranges_push(ctx, &out->ranges, &cap, run, len - run);
+	if (st != FWKIT_OK)
+		fwkit_compare_result_free(out);
+	return st;
+}
