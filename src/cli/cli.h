@@ -112,6 +112,7 @@ extern const struct cli_command cmd_env_find, cmd_env_list, cmd_env_get, cmd_env
 	cmd_env_export, cmd_env_config, cmd_env_create, cmd_env_corrupt, cmd_serve, cmd_scan, cmd_identify;
 extern const struct cli_command cmd_profile_from_dump, cmd_profile_list, cmd_profile_show, cmd_inspect, cmd_mac_list, cmd_mac_set, cmd_layout,
 	cmd_compare;
+extern const struct cli_command cmd_extract;
 extern const struct cli_command *const cli_commands[];
 
 #endif
