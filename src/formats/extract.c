@@ -266,11 +266,12 @@ struct xstate {
 };
 
 /* Escapes one name from an image into OUT: control bytes, DEL, '\' and (unless SLASH_OK) '/' as
- * \xNN; "", "." and ".." get their first byte escaped. False when it would not fit. */
+ * \xNN; as a name (not SLASH_OK), "", "." and ".." get their first byte escaped. False when it
+ * would not fit. SLASH_OK is for symlink targets, which are only listed. */
 static bool escape_name(const uint8_t *name, size_t len, bool slash_ok, char *out, size_t cap)
 {
 	size_t o = 0;
-	if (len == 0 || (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.')) {
+	if (!slash_ok && (len == 0 || (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))) {
 		if (cap < 5)
 			return false;
 		memcpy(out, len ? "\\x2e" : "\\x00", 4);
