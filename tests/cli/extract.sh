@@ -160,4 +160,24 @@ check "hostile: ..dots kept as a plain name" test -f "$H/fs/..dots"
 check "hostile: d/file extracted" grep -qx secret $H/fs/d/file
 check "hostile: the list has unsquashfs -l's entries" test "$(wc -l < $H/fs.list)" = "$(unsquashfs -l hostile.sqsh | sed -n 's|^squashfs-root/||p' | wc -l)"
 
+# names mksquashfs refuses, patched into an uncompressed image: "zz" -> "..", "a_b" -> "a/b"
+# (unsquashfs stops at them: "invalid characters in name"; libsquashfs reads them)
+mkdir -p h2/zz && echo inner > h2/zz/file && echo slash > h2/a_b
+mksquashfs h2 h2.sqsh -quiet -noappend -comp gzip -noI -noD -noF -noX > /dev/null
+python3 -c '
+d = bytearray(open("h2.sqsh", "rb").read())
+for a, b in ((b"zz", b".."), (b"a_b", b"a/b")):
+    assert d.count(a) == 1, a
+    i = d.find(a); d[i:i + len(a)] = b
+open("dotdot.sqsh", "wb").write(d)'
+mkdir jail2
+"$FWKIT" extract dotdot.sqsh --all -C jail2/x --fs > /dev/null
+check "hostile ..: exits 0" test $? = 0
+H=jail2/x/0x00000000.squashfs
+check "hostile ..: nothing beside DIR" test "$(ls -A jail2)" = x
+check "hostile ..: nothing beside fs/" test "$(ls -A $H | tr '\n' ' ')" = "data.bin fs fs.list "
+check "hostile ..: the folder .. became \\x2e. inside fs/" grep -qx inner "$H/fs/\\x2e./file"
+check "hostile ..: a/b became one file a\\x2fb" grep -qx slash "$H/fs/a\\x2fb"
+check "hostile ..: listed escaped" grep -qxF "$(printf 'd\t/')\\x2e." "$H/fs.list"
+
 done_testing
