@@ -113,6 +113,7 @@ extern const struct cli_command cmd_env_find, cmd_env_list, cmd_env_get, cmd_env
 	cmd_poray_show, cmd_poray_decode, cmd_poray_encode, cmd_sysupgrade_show, cmd_sysupgrade_strip;
 extern const struct cli_command cmd_profile_from_dump, cmd_profile_list, cmd_profile_show, cmd_inspect, cmd_mac_list, cmd_mac_set, cmd_layout,
 	cmd_compare;
+extern const struct cli_command cmd_extract;
 extern const struct cli_command *const cli_commands[];
 
 #endif

@@ -16,6 +16,7 @@ const struct cli_command *const cli_commands[] = {
 	&cmd_env_list,
 	&cmd_env_set,
 	&cmd_env_unset,
+	&cmd_extract,
 	&cmd_identify,
 	&cmd_inspect,
 	&cmd_layout,
