@@ -14,6 +14,7 @@
 #include "core/budget.h"
 #include "core/cursor.h"
 #include "core/internal.h"
+#include "formats/registry.h"
 #include "fwkit/codec.h"
 #include "fwkit/env.h"
 #include "fwkit/devicetree.h"
@@ -397,10 +398,19 @@ static void factory_report(const uint8_t *buf, size_t len, const struct fwkit_pr
 		r->detail[o - 2] = 0;
 }
 
-static const char *squashfs_comp(unsigned c)
+/* The squashfs at FS (the input ends at END) through the format table: its node, which the
+ * caller frees, or NULL when the squashfs probe does not verify it. */
+static struct fwkit_node *squashfs_at(const uint8_t *buf, uint64_t fs, uint64_t end)
 {
-	static const char *const n[] = { "?", "gzip", "lzma", "lzo", "xz", "lz4", "zstd" };
-	return c < sizeof(n) / sizeof(n[0]) ? n[c] : "?";
+	const struct fwkit_format *f = formats_by_name("squashfs");
+	struct probe_result r;
+	formats_probe(f, buf + fs, (size_t)(end - fs), fs, &r);
+	if (r.bits < f->verified_bits)
+		return NULL;
+	struct fwkit_node *n = fwkit_node_new(f->name, fs, r.size);
+	if (n)
+		f->describe(NULL, buf + fs, (size_t)(end - fs), n);
+	return n;
 }
 
 static void firmware_report_with(const uint8_t *buf, size_t len, const struct fwkit_profile *p,
@@ -437,8 +447,9 @@ static void firmware_report_with(const uint8_t *buf, size_t len, const struct fw
 	uint64_t kend = img->data_offset + img->data_size;
 	uint64_t cand = kend;
 	uint64_t fs = 0;
+	struct fwkit_node *sq = NULL;
 	while (cand + 96 <= end) {
-		if (memcmp(buf + cand, "hsqs", 4) == 0) {
+		if ((sq = squashfs_at(buf, cand, end)) != NULL) {
 			fs = cand;
 			break;
 		}
@@ -450,19 +461,15 @@ static void firmware_report_with(const uint8_t *buf, size_t len, const struct fw
 			     "no squashfs root file system after the kernel");
 		return;
 	}
-	struct cursor c;
-	cursor_init(&c, buf + fs, (size_t)(end - fs), fs);
-	cursor_skip(&c, 12);
-	uint32_t block = cursor_le32(&c);
-	cursor_skip(&c, 4);
-	unsigned comp = cursor_le16(&c);
-	cursor_skip(&c, 6);
-	unsigned major = cursor_le16(&c);
-	cursor_skip(&c, 10);
-	uint64_t used = cursor_le64(&c);
+	const struct fwkit_field *comp = fwkit_node_get(sq, "compression");
+	uint64_t block = fwkit_node_get(sq, "block_size") ? fwkit_node_get(sq, "block_size")->u : 0;
+	uint64_t used = fwkit_node_size(sq);
 	snprintf(r->holds, sizeof(r->holds), "uImage kernel + squashfs");
-	o += (size_t)snprintf(r->detail + o, sizeof(r->detail) - o, "; squashfs %u.x at 0x%llx, %s, block %u KiB, %llu bytes used",
-			      major, (unsigned long long)fs, squashfs_comp(comp), block >> 10, (unsigned long long)used);
+	/* the squashfs probe only takes version 4.0 */
+	o += (size_t)snprintf(r->detail + o, sizeof(r->detail) - o, "; squashfs 4.x at 0x%llx, %s, block %llu KiB, %llu bytes used",
+			      (unsigned long long)fs, comp ? comp->text : "?", (unsigned long long)(block >> 10),
+			      (unsigned long long)used);
+	fwkit_node_free(sq);
 	if (fs + used > (uint64_t)part->offset + part->size) {
 		char exp[32], fnd[32];
 		snprintf(exp, sizeof(exp), "end at most 0x%llx", (unsigned long long)((uint64_t)part->offset + part->size));
