@@ -1,7 +1,9 @@
 /*
- * Is a file fit to hand to a bootloader (served by TFTP, written to flash)? A U-Boot legacy image
- * must have a complete header and no blocking (error) finding: both CRCs good, the payload whole.
- * Other files pass: fwkit cannot judge them, and says so only by is_uimage = false.
+ * Is a file fit to hand to a bootloader (served by TFTP, written to flash)? The format table says
+ * which firmware image it starts with (by the format's magic, so a damaged header still counts);
+ * that format's describe must give no blocking (error) finding: for a uImage a complete header,
+ * both CRCs good, the payload whole; for a Poray file a good checksum. Other files pass: fwkit
+ * cannot judge them, and says so by an empty format.
  */
 #ifndef FWKIT_IMAGECHECK_H
 #define FWKIT_IMAGECHECK_H
@@ -18,6 +20,8 @@
 /* About 12.6 KB (it holds a struct fwkit_findings): allocate it on the heap. */
 struct fwkit_image_check {
 	bool is_uimage;       /* BUF starts with the uImage magic 0x27051956 */
+	char format[24];      /* the firmware-image format of the table BUF starts with ("uimage", "poray",
+			       * "netgear-dni"), or "" */
 	bool header_complete; /* the 64-byte header is all there (false: cut short, not a verdict on CRCs) */
 	bool ok;              /* nothing blocks it: not a uImage, or a whole uImage without an error finding */
 	uint64_t offset;      /* where the blocking problem is, when !ok */

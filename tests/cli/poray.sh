@@ -80,6 +80,11 @@ bad unknown-hw-id.bin 3 'offset 0x0: poray: unknown hardware id: .* found 0x5a5a
 bad checksum.bin 1 'poray: no key of this hardware id gives a good checksum'
 bad payload-byte.bin 1 'poray: no key of this hardware id gives a good checksum'
 
+# serve checks what it serves through the format table: a Poray file with a bad checksum is refused
+timeout 10 "$FWKIT" serve "$D/poray/bad/checksum.bin" --bind 127.0.0.1:0 --once > out.txt 2> err.txt
+check serve-refuses-bad-poray test $? = 1
+check serve-refusal-names-the-checksum grep -q 'poray: bad checksum: expected 0x' err.txt
+
 # ---- the real files --------------------------------------------------------------------------------------
 REAL=${FWKIT_REAL_DATA:-/nonexistent}
 if [ -r "$REAL/openwrt-precompiled-a5-v11/19.07.7_firmware.bin" ]; then
