@@ -19,6 +19,21 @@ skip() { echo "SKIP: $*"; exit 77; }
 # skip_part REASON: some checks cannot run here; counted as skipped, never as passed
 skip_part() { echo "SKIP: $*"; skipped=$((skipped + 1)); }
 need() { for t in "$@"; do command -v "$t" > /dev/null 2>&1 || skip "$t not installed"; done; }
+# expect NAME WANT_EXIT STDERR_REGEX CMD...: CMD (under a 20 s timeout) exits WANT_EXIT and, when
+# STDERR_REGEX is not empty, says so on stderr; stdout is left in out.txt, stderr in err.txt
+expect() {
+	local name=$1 want=$2 pat=$3
+	shift 3
+	timeout 20 "$@" > out.txt 2> err.txt
+	local rc=$?
+	if [ "$rc" != "$want" ]; then
+		bad "$name (exit $rc, wanted $want; stderr: $(head -c 400 err.txt))"
+	elif [ -n "$pat" ] && ! grep -qE -- "$pat" err.txt; then
+		bad "$name (stderr lacks /$pat/: $(head -c 400 err.txt))"
+	else
+		ok "$name"
+	fi
+}
 done_testing() {
 	echo "$pass passed, $fail failed, $skipped skipped"
 	[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

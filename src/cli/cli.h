@@ -86,6 +86,9 @@ void cli_report_summary(const char *file, const struct fwkit_finding *first_erro
 /* Flushes and closes stdout; a failure (full disk, closed pipe) becomes EXIT_SYSTEM. */
 int cli_finish_stdout(int code);
 
+/* Prints a result tree as JSON (the library's serialisation, schema 2); on failure reports the error. */
+int cli_print_node_json(struct fwkit_ctx *ctx, const struct fwkit_node *node);
+
 /* Writes DATA to PATH atomically (fwkit_write_atomic_ex, FOLLOW allows a symlink output); on failure
  * reports the error and returns its exit code, else 0. */
 int cli_write_file(struct fwkit_ctx *ctx, const char *path, const void *data, size_t len, bool follow);

@@ -12,16 +12,8 @@
 /* One result as JSON or text; the node's children (the files written) only in JSON and with --all. */
 static int report(struct fwkit_ctx *ctx, const struct fwkit_node *n, bool json, bool list_files)
 {
-	if (json) {
-		char *text = NULL;
-		int code = EXIT_OK_;
-		if (fwkit_node_to_json(ctx, n, true, &text) != FWKIT_OK)
-			code = cli_report_error(ctx);
-		else
-			printf("%s\n", text);
-		free(text);
-		return code;
-	}
+	if (json)
+		return cli_print_node_json(ctx, n);
 	for (size_t i = 0; list_files && i < fwkit_node_child_count(n); i++) {
 		const struct fwkit_node *c = fwkit_node_child(n, i);
 		const struct fwkit_field *p = fwkit_node_get(c, "path"), *sz = fwkit_node_get(c, "size");

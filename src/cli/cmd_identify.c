@@ -53,12 +53,7 @@ static int run_identify(int argc, char **argv, const struct cli_command *self)
 	    fwkit_identify_file(ctx, fwkit_file_data(file), fwkit_file_size(file), pr.extra, pr.nextra, &n) != FWKIT_OK) {
 		code = cli_report_error(ctx);
 	} else if (common.json) {
-		char *text = NULL;
-		if (fwkit_node_to_json(ctx, n, true, &text) != FWKIT_OK)
-			code = cli_report_error(ctx);
-		else
-			printf("%s\n", text);
-		free(text);
+		code = cli_print_node_json(ctx, n);
 	} else {
 		printf("%-13s %s (%llu bytes)\n", "File", pos[0], (unsigned long long)fwkit_file_size(file));
 		printf("%-13s %s\n", "Kind", fwkit_node_get(n, "kind")->text);

@@ -83,12 +83,7 @@ static int run_scan(int argc, char **argv, const struct cli_command *self)
 	    fwkit_scan(ctx, fwkit_file_data(file), fwkit_file_size(file), &o, &root) != FWKIT_OK) {
 		code = cli_report_error(ctx);
 	} else if (common.json) {
-		char *text = NULL;
-		if (fwkit_node_to_json(ctx, root, true, &text) != FWKIT_OK)
-			code = cli_report_error(ctx);
-		else
-			printf("%s\n", text);
-		free(text);
+		code = cli_print_node_json(ctx, root);
 	} else {
 		printf("%-12s %-10s %10s  %-44s %s\n", "OFFSET", "FORMAT", "SIZE", "VALIDATED BY", "FACTS");
 		unsigned count = 0;

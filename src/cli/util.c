@@ -64,6 +64,16 @@ int cli_finish_stdout(int code)
 	return code;
 }
 
+int cli_print_node_json(struct fwkit_ctx *ctx, const struct fwkit_node *node)
+{
+	char *text = NULL;
+	if (fwkit_node_to_json(ctx, node, true, &text) != FWKIT_OK)
+		return cli_report_error(ctx);
+	printf("%s\n", text);
+	free(text);
+	return EXIT_OK_;
+}
+
 int cli_write_file(struct fwkit_ctx *ctx, const char *path, const void *data, size_t len, bool follow)
 {
 	struct fwkit_iovec v = { data, len };

@@ -15,20 +15,6 @@ MiB=1048576
 ff() { head -c "$1" /dev/zero | tr '\0' '\377'; }
 put() { dd if="$3" of="$1" bs=64k seek="$(($2))" oflag=seek_bytes conv=notrunc status=none; }
 
-# expect NAME WANT_EXIT STDERR_REGEX CMD...
-expect() {
-	local name=$1 want=$2 pat=$3
-	shift 3
-	timeout 20 "$@" > out.txt 2> err.txt
-	local rc=$?
-	if [ "$rc" != "$want" ]; then
-		bad "$name (exit $rc, wanted $want; stderr: $(head -c 400 err.txt))"
-	elif [ -n "$pat" ] && ! grep -qE -- "$pat" err.txt; then
-		bad "$name (stderr lacks /$pat/: $(head -c 400 err.txt))"
-	else
-		ok "$name"
-	fi
-}
 # refused NAME STDERR_REGEX INPUT CMD...: exit 1, the reason on stderr, INPUT unchanged, no output file
 refused() {
 	local name=$1 pat=$2 input=$3

@@ -4,20 +4,6 @@
 # Every refusal leaves every file as it was (cmp), and nothing blocks (each call under timeout).
 . "$FWKIT_SOURCE_DIR/tests/lib.sh"
 
-# expect NAME WANT_EXIT STDERR_REGEX CMD...: the exit code and the one-line reason on stderr
-expect() {
-	local name=$1 want=$2 pat=$3
-	shift 3
-	timeout 10 "$@" > out.txt 2> err.txt
-	local rc=$?
-	if [ "$rc" != "$want" ]; then
-		bad "$name (exit $rc, wanted $want; stderr: $(head -c 300 err.txt))"
-	elif [ -n "$pat" ] && ! grep -qE -- "$pat" err.txt; then
-		bad "$name (stderr lacks /$pat/: $(head -c 300 err.txt))"
-	else
-		ok "$name"
-	fi
-}
 tmp_left() { find "$1" -maxdepth 1 -name '.*fwkit-tmp-*' | grep -q .; }
 
 # a 256 KiB "dump" with an env at 0x30000 (as env_errors.sh)
