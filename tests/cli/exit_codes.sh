@@ -77,5 +77,16 @@ case_ "cannot write the output (missing folder" no/such "$FWKIT" env set dump.bi
 if [ -w /dev/full ]; then
 	case_ "standard output cannot be written" fwkit sh -c "exec \"$FWKIT\" env list dump.bin > /dev/full"
 fi
+# messages that name where: a JSON profile error by line and column, an --at/--size end that
+# would pass 2^64 shown as the sum it is (never a wrapped small number)
+printf '{"profiles": [\n  {"id": "x",\n   "name": }' > bad-syntax.json
+"$FWKIT" profile list --profiles bad-syntax.json > out.txt 2> err.txt
+check json-error-exit-3 test $? = 3
+check json-error-line-column grep -q 'bad-syntax.json: .*not valid JSON at line 3, column 12' err.txt
+printf '{"profiles": [\n' > cut.json
+"$FWKIT" profile list --profiles cut.json > out.txt 2> err.txt
+check json-cut-says-unclosed grep -q 'at line 2, column 1: the text ends inside a value' err.txt
+"$FWKIT" env list dump.bin --at 0xfffffffffffff000 --size 0x2000 > out.txt 2> err.txt
+check at-size-no-wrap grep -qF 'found 0xfffffffffffff000 + 0x2000 (past 2^64)' err.txt
 check nothing-written test ! -e x.bin
 done_testing
