@@ -10,7 +10,8 @@
 # in.tftpd on 127.0.0.1 (and, optionally, real U-Boot under QEMU pulling from fwkit serve and
 # atftpd), (c4) bench/inspect.sh: fwkit inspect against binwalk on a 16 MiB flash dump (time, and
 # what each one found), (d) the in-process CRC bench, (e) the report, written to
-# bench/results/latest.md and printed.
+# bench/results/latest.md and printed; (c5) bench/scan.sh: fwkit scan, scan --deep, identify and
+# inspect against binwalk, appended as its own section.
 #
 # Environment (all optional):
 #   FWKIT_BENCH_DATA   folder searched for real uImages (default ../shared/testdata/real)
@@ -157,6 +158,12 @@ log "inspect against binwalk: bench/inspect.sh"
 inspect_rc=0
 FWKIT_BENCH_FWKIT=$FWKIT bash "$ROOT/bench/inspect.sh" "$WORK/inspect.md" || inspect_rc=$?
 [[ -s $WORK/inspect.md ]] || : >"$WORK/inspect.md"
+
+# bench/scan.sh: fwkit scan / scan --deep / identify / inspect against binwalk in one hyperfine run
+log "scan against binwalk: bench/scan.sh"
+scan_rc=0
+FWKIT_BENCH_FWKIT=$FWKIT bash "$ROOT/bench/scan.sh" "$WORK/scan.md" >/dev/null || scan_rc=$?
+[[ -s $WORK/scan.md ]] || echo "No scan figures: bench/scan.sh exited $scan_rc." >"$WORK/scan.md"
 
 # ---------------------------------------------------------------- (d) CRC bench
 log "CRC bench: fwkit-bench-crc $CRC_ROUNDS $CRC_PASSES"
@@ -371,6 +378,7 @@ L.append("- inspect against binwalk: one dump, a few runs of binwalk (about 2 s 
          "parser is faster.")
 print("\n".join(L))
 PY
+{ echo; cat "$WORK/scan.md"; } >>"$WORK/latest.md"
 cp "$WORK/latest.md" "$REPORT"
 cat "$REPORT"
 status=0

@@ -169,11 +169,12 @@ static int run_encode(int argc, char **argv, const struct cli_command *self)
 		code = cli_report_error(ctx);
 		goto done;
 	}
-	/* know what the input is: the stock web UI flashes what it decodes, so it must be an image */
-	struct fwkit_uimage *img = calloc(1, sizeof(*img));
-	bool is_image = img && fwkit_uimage_parse(ctx, fwkit_file_data(file), fwkit_file_size(file), 0, 0, img) == FWKIT_OK &&
-			img->hcrc_ok && (!img->dcrc_checked || img->dcrc_ok);
-	free(img);
+	/* know what the input is (the format table, through the image check): the stock web UI
+	 * flashes what it decodes, so it must be a uImage with nothing blocking in it */
+	struct fwkit_image_check *chk = calloc(1, sizeof(*chk));
+	bool is_image = chk && fwkit_image_check(ctx, fwkit_file_data(file), fwkit_file_size(file), chk) == FWKIT_OK &&
+			chk->is_uimage && chk->ok;
+	free(chk);
 	if (!is_image && !force) {
 		fprintf(stderr, "fwkit: %s: offset 0x0: not a uImage whose header and data CRCs hold: refusing to encode it "
 				"(--force to encode it anyway)\n", pos[0]);
