@@ -184,8 +184,10 @@ EOF
 import struct
 k = open("kernel.uimg", "rb").read()
 used = 0x400000
+# the tables where mksquashfs puts them: inode, directory, fragment, export and id tables in that
+# order at the end of the file system (squashfs_fs.h), so the superblock is one a probe accepts
 sb = b"hsqs" + struct.pack("<IIIIHHHHHHQQQQQQQQ", 10, 0, 0x40000, 0, 4, 18, 0xC0, 1, 4, 0, 0, used,
-                           0, 0xFFFFFFFFFFFFFFFF, 0, 0, 0, 0)
+                           used - 0x40, 0xFFFFFFFFFFFFFFFF, used - 0x400, used - 0x200, used - 0x100, used - 0x80)
 fw = bytearray(k + sb + bytes(used - len(sb)))
 fw += b"\xff" * (-len(fw) % 0x10000)
 fw += b"\xde\xad\xc0\xde"
