@@ -27,8 +27,10 @@ walk(json.load(sys.stdin), False)'
 has() {
 	local f=$1 want=$2
 	shift 2
-	if hits "$f" "$@" | grep -qxF -- "$want"; then ok "$(basename "$f"): $want"; else
-		bad "$(basename "$f"): no hit \"$want\"; found: $(hits "$f" "$@" | tr '\n' ';')"
+	local got
+	got=$(hits "$f" "$@")
+	if grep -qxF -- "$want" <<< "$got"; then ok "$(basename "$f"): $want"; else
+		bad "$(basename "$f"): no hit \"$want\"; found: $(tr '\n' ';' <<< "$got")"
 	fi
 }
 size() { stat -c %s "$1"; }
@@ -65,8 +67,9 @@ has "$D/wifi-eeprom/good/rt5350-factory.bin" "0 wifi-eeprom 512 -"
 # every uImage in tests/data: the header mkimage would read, at 0, with its data size
 for f in "$D"/uimage/good/*; do
 	want=$(python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(64); print(64 + struct.unpack(">I", d[12:16])[0])' "$f")
-	if hits "$f" | grep -q '^0 uimage '; then
-		check "$(basename "$f")-uimage-size" test "$(hits "$f" | awk '$1 == 0 && $2 == "uimage" { print $3 }')" = "$want"
+	got=$(hits "$f")
+	if grep -q '^0 uimage ' <<< "$got"; then
+		check "$(basename "$f")-uimage-size" test "$(awk '$1 == 0 && $2 == "uimage" { print $3 }' <<< "$got")" = "$want"
 	else
 		bad "$(basename "$f"): no uimage hit at 0"
 	fi
