@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,7 +27,37 @@ struct fwkit_file {
 	char *path;
 	uint8_t *data;
 	size_t size;
+	size_t map_len; /* data is an anonymous mapping of this length (large inputs), else malloc'ed */
 };
+
+/* Large inputs: a private anonymous mapping, populated in one go and backed by huge pages where
+ * the kernel offers them, so reading 16 MiB costs a few faults instead of 4096. It is memory this
+ * process owns, like malloc's: nothing maps the file itself. */
+#define ANON_MAP_MIN (2u << 20)
+
+static uint8_t *alloc_input(size_t n, size_t *map_len)
+{
+	*map_len = 0;
+	if (n >= ANON_MAP_MIN) {
+		void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p != MAP_FAILED) {
+#ifdef MADV_HUGEPAGE
+			(void)madvise(p, n, MADV_HUGEPAGE);
+#endif
+			*map_len = n;
+			return p;
+		}
+	}
+	return malloc(n);
+}
+
+static void free_input(uint8_t *p, size_t map_len)
+{
+	if (map_len)
+		munmap(p, map_len);
+	else
+		free(p);
+}
 
 static enum fwkit_status status_from_errno(int err)
 {
@@ -123,7 +154,8 @@ static enum fwkit_status read_regular(struct fwkit_ctx *ctx, int fd, const struc
 	if ((uint64_t)st->st_size > FWKIT_INPUT_MAX)
 		return too_large(ctx, (uint64_t)st->st_size);
 	size_t size = (size_t)st->st_size;
-	uint8_t *buf = malloc(size + 1);
+	size_t map_len = 0;
+	uint8_t *buf = alloc_input(size + 1, &map_len);
 	if (!buf)
 		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "cannot read: out of memory");
 	size_t len = 0;
@@ -134,7 +166,7 @@ static enum fwkit_status read_regular(struct fwkit_ctx *ctx, int fd, const struc
 			continue;
 		if (n < 0) {
 			int err = errno;
-			free(buf);
+			free_input(buf, map_len);
 			return raise_errno(ctx, err, "cannot read");
 		}
 		if (n == 0)
@@ -146,12 +178,13 @@ static enum fwkit_status read_regular(struct fwkit_ctx *ctx, int fd, const struc
 		char expected[48], found[48];
 		str_printf(expected, sizeof(expected), "%zu bytes, unchanged", size);
 		str_printf(found, sizeof(found), "%s%zu bytes", len > size ? "more than " : "", len > size ? size : len);
-		free(buf);
+		free_input(buf, map_len);
 		return FWKIT_RAISE(ctx, FWKIT_E_CHANGED, FWKIT_NO_OFFSET, expected, found,
 				   "the file changed while it was read (is something still writing it?)");
 	}
 	f->data = buf;
 	f->size = size;
+	f->map_len = map_len;
 	return FWKIT_OK;
 }
 
@@ -207,7 +240,7 @@ void fwkit_file_close(struct fwkit_file *f)
 {
 	if (!f)
 		return;
-	free(f->data);
+	free_input(f->data, f->map_len);
 	free(f->path);
 	free(f);
 }

@@ -52,6 +52,9 @@ struct fwkit_format {
 	/* Fills NODE (offset and size already set) from the instance's BUF/LEN (LEN = its size, or
 	 * the rest of the input when the size is unknown). Findings go on the node. */
 	enum fwkit_status (*describe)(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_node *node);
+	/* Optional deep checks that cost real work (a file system's directory tree, payloads that
+	 * must decode): run by scan --deep and extract, on the described node. */
+	enum fwkit_status (*verify)(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_node *node);
 	/* Optional: for formats without a magic, adds a node for every instance in BUF to PARENT. */
 	enum fwkit_status (*scan)(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_node *parent);
 	/* Optional: true when BUF (already probed) starts a whole firmware image (a kernel image, not

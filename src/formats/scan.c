@@ -59,6 +59,8 @@ static int required_bits(const struct fwkit_format *f, const struct fwkit_scan_o
 	return o->min_bits > f->verified_bits ? o->min_bits : f->verified_bits;
 }
 
+static bool opaque(const struct fwkit_format *f);
+
 /* One candidate: F's probe at START, and a hit when it verifies enough. */
 static enum fwkit_status try_candidate(struct fwkit_ctx *ctx, const struct fwkit_format *f, const uint8_t *buf,
 				       size_t len, size_t start, const struct fwkit_scan_options *o, struct hits *h)
@@ -74,6 +76,8 @@ static enum fwkit_status try_candidate(struct fwkit_ctx *ctx, const struct fwkit
 	}
 	size_t dlen = r.size && r.size < len - start ? (size_t)r.size : len - start;
 	enum fwkit_status st = f->describe ? f->describe(ctx, buf + start, dlen, n) : FWKIT_OK;
+	if (st == FWKIT_OK && o->deep && f->verify)
+		st = f->verify(ctx, buf + start, dlen, n);
 	return st == FWKIT_E_NOMEM ? st : FWKIT_OK;
 }
 
@@ -118,8 +122,11 @@ static enum fwkit_status scan_magics(struct fwkit_ctx *ctx, const uint8_t *buf, 
 	index_magics(ix);
 	enum fwkit_status st = FWKIT_OK;
 	size_t i = 0;
+	/* the bytes of a squashfs (or a stream of known extent) are its data: magic matches there are
+	 * not even probed (nest() would drop them), only counted */
+	uint64_t opaque_end = 0;
 	while (st == FWKIT_OK && i + 1 < len) {
-		if (i + 8 <= len) {
+		if ((buf[i] == 0 || buf[i] == 0xFF) && i + 8 <= len) {
 			uint64_t w;
 			memcpy(&w, buf + i, 8); /* a value copy, not an overlay: no alignment or aliasing assumed */
 			if (w == 0 || w == UINT64_MAX) {
@@ -134,9 +141,20 @@ static enum fwkit_status scan_magics(struct fwkit_ctx *ctx, const uint8_t *buf, 
 				const struct format_magic *m = ix->refs[r].m;
 				size_t align = f->align ? f->align : 1;
 				if (m->len > len - i || memcmp(buf + i, m->bytes, m->len) != 0 || i < f->magic_offset ||
-				    (i - f->magic_offset) % align || ++ix->refs[r].tried > MAX_CANDIDATES_PER_FORMAT)
+				    (i - f->magic_offset) % align)
 					continue;
+				if (i < opaque_end) {
+					h->suppressed++;
+					continue;
+				}
+				if (++ix->refs[r].tried > MAX_CANDIDATES_PER_FORMAT)
+					continue;
+				size_t before = h->n;
 				st = try_candidate(ctx, f, buf, len, i - f->magic_offset, o, h);
+				if (h->n > before && opaque(f) && fwkit_node_size(h->v[h->n - 1].node) > 0) {
+					uint64_t end = fwkit_node_offset(h->v[h->n - 1].node) + fwkit_node_size(h->v[h->n - 1].node);
+					opaque_end = end > opaque_end ? end : opaque_end;
+				}
 			}
 		}
 		i++;

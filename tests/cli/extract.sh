@@ -101,7 +101,7 @@ for f in "$D"/squashfs/good/*.sqsh; do
 	unsquashfs -q -d "ref-$n" "$f" > /dev/null 2>&1
 	check "fixture $n: the files equal unsquashfs's" diff -r "ref-$n" "fx-$n/0x00000000.squashfs/fs"
 	check "fixture $n: scan counts the files as unsquashfs -l does" bash -c '
-"$FWKIT" scan --json "$0" | python3 -c "
+"$FWKIT" scan --deep --json "$0" | python3 -c "
 import json, sys; f = json.load(sys.stdin)[\"children\"][0][\"fields\"]
 print(f[\"files\"] + f[\"dirs\"] + f[\"symlinks\"] + f[\"other_entries\"])" | grep -qx "$(wc -l < "$1")"' "$f" "ux-$n.list"
 done
