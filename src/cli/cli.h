@@ -86,6 +86,9 @@ void cli_report_summary(const char *file, const struct fwkit_finding *first_erro
 /* Flushes and closes stdout; a failure (full disk, closed pipe) becomes EXIT_SYSTEM. */
 int cli_finish_stdout(int code);
 
+/* -o OUT is given and does not name INPUT: EXIT_OK_, else the usage error printed and EXIT_USAGE. */
+int cli_require_output(const struct cli_command *cmd, const char *input, const char *out);
+
 /* Prints a result tree as JSON (the library's serialisation, schema 2); on failure reports the error. */
 int cli_print_node_json(struct fwkit_ctx *ctx, const struct fwkit_node *node);
 

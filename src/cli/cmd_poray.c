@@ -58,14 +58,8 @@ static int show_or_decode(int argc, char **argv, const struct cli_command *self,
 	int early = 0;
 	if (!cli_args(self, decode ? opts : show_opts, argc, argv, &common, pos, 1, "FILE", &early))
 		return early;
-	if (decode && !out) {
-		cli_usage_error(self, "give -o OUT");
+	if (decode && cli_require_output(self, pos[0], out))
 		return EXIT_USAGE;
-	}
-	if (decode && cli_same_file(pos[0], out)) {
-		fprintf(stderr, "fwkit: %s: refusing to overwrite the input\n", out);
-		return EXIT_USAGE;
-	}
 	struct fwkit_ctx *ctx = fwkit_ctx_new();
 	struct fwkit_file *file = NULL;
 	struct fwkit_poray_info info;
@@ -156,10 +150,8 @@ static int run_encode(int argc, char **argv, const struct cli_command *self)
 	}
 	if (layout)
 		limit = strcmp(layout, "8M") ? 0x3C0000u : 0x7C0000u;
-	if (cli_same_file(pos[0], out)) {
-		fprintf(stderr, "fwkit: %s: refusing to overwrite the input\n", out);
+	if (cli_require_output(self, pos[0], out))
 		return EXIT_USAGE;
-	}
 	struct fwkit_ctx *ctx = fwkit_ctx_new();
 	struct fwkit_file *file = NULL;
 	uint8_t *enc = NULL;

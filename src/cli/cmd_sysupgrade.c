@@ -134,14 +134,8 @@ static int run_strip(int argc, char **argv, const struct cli_command *self)
 	int early = 0;
 	if (!cli_args(self, opts, argc, argv, &common, pos, 1, "IMAGE", &early))
 		return early;
-	if (!out) {
-		cli_usage_error(self, "give -o OUT");
+	if (cli_require_output(self, pos[0], out))
 		return EXIT_USAGE;
-	}
-	if (cli_same_file(pos[0], out)) {
-		fprintf(stderr, "fwkit: %s: refusing to overwrite the input\n", out);
-		return EXIT_USAGE;
-	}
 	struct loaded_image li;
 	int code = load(&li, pos[0]);
 	if (!code && !li.t.nblocks) {

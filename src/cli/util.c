@@ -64,6 +64,19 @@ int cli_finish_stdout(int code)
 	return code;
 }
 
+int cli_require_output(const struct cli_command *cmd, const char *input, const char *out)
+{
+	if (!out) {
+		cli_usage_error(cmd, "give -o OUT");
+		return EXIT_USAGE;
+	}
+	if (cli_same_file(input, out)) {
+		fprintf(stderr, "fwkit: %s: refusing to overwrite the input\n", out);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK_;
+}
+
 int cli_print_node_json(struct fwkit_ctx *ctx, const struct fwkit_node *node)
 {
 	char *text = NULL;
