@@ -13,7 +13,7 @@ static void print_field(const struct fwkit_field *f)
 		const char *name, *label;
 	} labels[] = { { "flash_size", "Flash size" }, { "device", "Device" }, { "also_device", "Also" },
 		       { "same_layout", "Same layout" }, { "score", "Score" }, { "partition", "Partition" },
-		       { "image", "Image" }, { "poray_board", "Poray board" }, { "dni_device", "DNI device" }, { "board_model", "Board model" }, { "board_compatible", "Compatible" },
+		       { "image", "Image" }, { "poray_board", "Poray board" }, { "dni_device", "DNI device" }, { "xiaomi_device", "Xiaomi model" }, { "board_model", "Board model" }, { "board_compatible", "Compatible" },
 		       { "evidence", "Evidence" } };
 	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
 		if (strcmp(f->name, labels[i].name) != 0)

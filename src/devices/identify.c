@@ -133,6 +133,22 @@ static void describe_image(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len
 			describe_kernel(ctx, buf + 128, len - 129, n, extra, nextra, "a Netgear DNI factory file holding a kernel uImage");
 		return;
 	}
+	const struct fwkit_node *container = hit_at(scan, 0, "trx");
+	if (!container)
+		container = hit_at(scan, 0, "xiaomi-hdr");
+	if (container) {
+		/* a vendor container: the board from the kernel uImage inside it */
+		bool trx = !strcmp(fwkit_node_format(container), "trx");
+		fwkit_node_add_enum(n, "image", trx ? 4 : 5, fwkit_node_format(container));
+		const struct fwkit_field *dev = fwkit_node_get(container, "device");
+		if (dev)
+			fwkit_node_add_string(n, "xiaomi_device", dev->text, strlen(dev->text));
+		const struct fwkit_node *k = first_hit(container, "uimage");
+		if (k && fwkit_node_offset(k) < len)
+			describe_kernel(ctx, buf + fwkit_node_offset(k), len - (size_t)fwkit_node_offset(k), n, extra, nextra,
+					trx ? "a TRX image holding a kernel uImage" : "a Xiaomi container holding a kernel uImage");
+		return;
+	}
 	bool rootfs = first_hit(scan, "squashfs") != NULL;
 	fwkit_node_add_enum(n, "image", rootfs ? 1 : 0, rootfs ? "openwrt-sysupgrade" : "uimage-kernel");
 	describe_kernel(ctx, buf, len, n, extra, nextra, "a kernel uImage at 0");
@@ -209,8 +225,11 @@ enum fwkit_status fwkit_identify_file(struct fwkit_ctx *ctx, const uint8_t *buf,
 	fwkit_node_add_uint(n, "size", len, false);
 	/* a small file carrying a bootloader's version string is that bootloader, whatever its uImage
 	 * type says (Breed r1163 for RT5350 is stamped "kernel") */
-	bool small_bootloader = len <= (1u << 20) && (first_hit(scan, "u-boot") || first_hit(scan, "breed"));
-	if (!small_bootloader && formats_image_at_start(buf, len)) {
+	const struct fwkit_format *at_start = formats_image_at_start(buf, len);
+	bool vendor_container = at_start && strcmp(at_start->name, "uimage") != 0;
+	bool small_bootloader = !vendor_container && len <= (1u << 20) &&
+				(first_hit(scan, "u-boot") || first_hit(scan, "breed"));
+	if (!small_bootloader && at_start) {
 		kind = FWKIT_KIND_FIRMWARE_IMAGE;
 		describe_image(ctx, buf, len, scan, n, extra, nextra);
 	} else if (is_flash_size(len)) {

@@ -10,6 +10,8 @@ const struct fwkit_format *const fwkit_formats[] = {
 	&fwkit_format_uimage,
 	&fwkit_format_poray,
 	&fwkit_format_dni,
+	&fwkit_format_trx,
+	&fwkit_format_xiaomi_hdr,
 	&fwkit_format_squashfs,
 	&fwkit_format_fdt,
 	&fwkit_format_xz,

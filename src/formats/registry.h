@@ -81,6 +81,8 @@ extern const struct fwkit_format fwkit_format_eeprom;
 extern const struct fwkit_format fwkit_format_poray;
 extern const struct fwkit_format fwkit_format_fwtool;
 extern const struct fwkit_format fwkit_format_dni;
+extern const struct fwkit_format fwkit_format_trx;
+extern const struct fwkit_format fwkit_format_xiaomi_hdr;
 
 /* The table, terminated by NULL. */
 extern const struct fwkit_format *const fwkit_formats[];

@@ -44,6 +44,10 @@ python3 -c 'd = bytearray(open("dump.bin","rb").read()); d[0x58000:0x58002] = b"
 got=$(kind dump.bin)
 check dump-kind test "${got%% *}" = flash-dump
 check dump-device-xiaomi-layout grep -qE 'xiaomi_mi-router-(3g-v2|4a-gigabit)$' <<< "$got"
+# vendor containers made by tests/vendor_ref.py: what they are, and the model the Xiaomi header names
+is trx-image "$D/trx/good/uimage-v1.trx" "firmware-image trx -"
+is xiaomi-hdr1-image "$D/xiaomi-hdr/good/r3g-hdr1.bin" "firmware-image xiaomi-hdr -"
+check xiaomi-hdr1-model grep -q '^Xiaomi model *r3g$' <("$FWKIT" identify "$D/xiaomi-hdr/good/r3g-hdr1.bin")
 # random bytes of no flash size: unknown, exit 3 with a reason
 head -c 100000 /dev/urandom > random.bin
 "$FWKIT" identify random.bin > out.txt 2> err.txt

@@ -59,6 +59,12 @@ has "$D/jffs2-eof/good/marker.bin" "4096 jffs2-eof 4 -"
 has "$D/u-boot/good/version.bin" "32 u-boot 37 -"
 has "$D/breed/good/version.bin" "29 breed 19 -"
 has "$D/netgear-dni/good/ex2700-breed.bin" "0 netgear-dni $(size "$D/netgear-dni/good/ex2700-breed.bin") -"
+# TRX and Xiaomi containers made by tests/vendor_ref.py (formats.md 8 and 4.5): the whole file, the uImage inside
+has "$D/trx/good/uimage-v1.trx" "0 trx $(size "$D/trx/good/uimage-v1.trx") -"
+has "$D/trx/good/uimage-v1.trx" "28 uimage $(size "$D/uimage/good/breed-rt5350-hame-a5-r1163.bin") -"
+has "$D/xiaomi-hdr/good/r3g-hdr1.bin" "0 xiaomi-hdr $(size "$D/xiaomi-hdr/good/r3g-hdr1.bin") -"
+has "$D/xiaomi-hdr/good/hdr2.bin" "0 xiaomi-hdr $(size "$D/xiaomi-hdr/good/hdr2.bin") -"
+check xiaomi-hdr1-device-r3g test "$("$FWKIT" scan "$D/xiaomi-hdr/good/r3g-hdr1.bin" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["children"][0]["fields"]["device"]["name"])')" = r3g
 has "$D/poray/good/mpr-l8-breed-r1163.bin" "0 poray $(size "$D/poray/good/mpr-l8-breed-r1163.bin") -"
 # EEPROM sizes the mt76 driver reads (formats.md 3.9): MT7603 1024, MT7662 512, RT5350 0x200
 has "$D/wifi-eeprom/good/mt7603-mt7662-factory.bin" "0 wifi-eeprom 1024 -"
