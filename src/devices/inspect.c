@@ -90,8 +90,48 @@ static enum fwkit_status require_valid_all(struct fwkit_ctx *ctx, const struct f
 	return FWKIT_OK;
 }
 
+/*
+ * Where the commas of BUF are: every vendor-prefixed compatible ("xiaomi,mir3g-v2") has one, so
+ * one memchr pass serves all profiles' compatibles instead of a memmem pass over the whole dump
+ * for each of them. NULL positions (too many commas, or no memory) fall back to memmem.
+ */
+struct comma_index {
+	uint32_t *pos;
+	size_t n;
+};
+
+#define COMMA_INDEX_MAX (1u << 20)
+
+static void index_commas(const uint8_t *buf, size_t len, struct comma_index *ci)
+{
+	ci->n = 0;
+	ci->pos = len <= UINT32_MAX ? malloc(COMMA_INDEX_MAX * sizeof(*ci->pos)) : NULL;
+	for (const uint8_t *p = buf; ci->pos && (p = memchr(p, ',', len - (size_t)(p - buf))) != NULL; p++) {
+		if (ci->n == COMMA_INDEX_MAX) {
+			free(ci->pos);
+			ci->pos = NULL;
+			break;
+		}
+		ci->pos[ci->n++] = (uint32_t)(p - buf);
+	}
+}
+
+static bool contains_compatible(const uint8_t *buf, size_t len, const struct comma_index *ci, const char *compat)
+{
+	if (!ci->pos)
+		return find_bytes(buf, len, compat) != NULL;
+	const char *comma = strchr(compat, ',');
+	size_t pre = (size_t)(comma - compat), post = strlen(comma);
+	for (size_t i = 0; i < ci->n; i++) {
+		size_t at = ci->pos[i];
+		if (at >= pre && post <= len - at && memcmp(buf + at - pre, compat, pre) == 0 && memcmp(buf + at, comma, post) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void score_profile(const struct fwkit_profile *p, const uint8_t *buf, size_t len, struct fwkit_candidate *c,
-			  struct fwkit_uimage *img)
+			  struct fwkit_uimage *img, const struct comma_index *ci)
 {
 	memset(c, 0, sizeof(*c));
 	c->profile = p;
@@ -135,7 +175,7 @@ static void score_profile(const struct fwkit_profile *p, const uint8_t *buf, siz
 			evidence(c, 3, "the bootloader mentions %s", soc);
 	}
 	for (size_t i = 0; i < FWKIT_PROFILE_MAX_COMPAT && p->compatible[i][0]; i++) {
-		if (strchr(p->compatible[i], ',') && find_bytes(buf, len, p->compatible[i])) {
+		if (strchr(p->compatible[i], ',') && contains_compatible(buf, len, ci, p->compatible[i])) {
 			evidence(c, 20, "the dump contains \"%s\" (device tree or metadata)", p->compatible[i]);
 			break;
 		}
@@ -164,13 +204,16 @@ static enum fwkit_status identify(struct fwkit_ctx *ctx, const uint8_t *buf, siz
 		free(c);
 		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
 	}
+	struct comma_index ci;
+	index_commas(buf, len, &ci);
 	size_t total = fwkit_profiles_builtin_count() + nextra;
 	for (size_t i = 0; i < total && out->n < FWKIT_MAX_CANDIDATES; i++) {
 		const struct fwkit_profile *p = i < nextra ? &extra[i] : fwkit_profiles_builtin_get(i - nextra);
-		score_profile(p, buf, len, c, img);
+		score_profile(p, buf, len, c, img, &ci);
 		if (c->score > 10) /* more than the size alone */
 			out->c[out->n++] = *c;
 	}
+	free(ci.pos);
 	free(c);
 	free(img);
 	qsort(out->c, out->n, sizeof(out->c[0]), by_score);

@@ -69,6 +69,10 @@ static bool lzma_decode(struct fwkit_ctx *b, const uint8_t *in, size_t len, uint
 		hdr[4] = (uint8_t)(dict >> 24);
 	}
 	size_t cap = max < CHUNK ? max : CHUNK; /* grows by doubling up to MAX */
+	/* OpenWrt's kernels state their size: one buffer of that size, no copies while it grows */
+	uint64_t usize = load_le32(hdr + 5) | (uint64_t)load_le32(hdr + 9) << 32;
+	if (usize != UINT64_MAX && usize > cap && usize <= max)
+		cap = (size_t)usize;
 	uint8_t *out = malloc(cap);
 	if (!out)
 		return false;
