@@ -211,6 +211,11 @@ enum fwkit_status fwkit_identify_file(struct fwkit_ctx *ctx, const uint8_t *buf,
 				      const struct fwkit_profile *extra, size_t nextra, struct fwkit_node **out)
 {
 	*out = NULL;
+	/* the caller's profiles pass their selfcheck before their names and counts are followed */
+	for (size_t i = 0; i < nextra; i++)
+		if (fwkit_profile_check(ctx, &extra[i]) != FWKIT_OK)
+			return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, "profiles that pass fwkit_profile_check",
+					   extra[i].id, "identify: a profile given fails its selfcheck");
 	struct fwkit_node *scan = NULL;
 	struct fwkit_scan_options o = { 0 };
 	enum fwkit_status st = fwkit_scan(ctx, buf, len, &o, &scan);

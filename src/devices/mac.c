@@ -148,10 +148,27 @@ static void read_in(const struct fwkit_profile *p, const uint8_t *buf, size_t le
 	}
 }
 
+/* A profile from the caller passes its selfcheck before its counts and names are followed (a MAC
+ * count past the array, a partition that does not exist). */
+static enum fwkit_status usable(struct fwkit_ctx *ctx, const struct fwkit_profile *p)
+{
+	if (!p)
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, "a profile", NULL, "mac: no profile");
+	if (fwkit_profile_check(ctx, p) != FWKIT_OK) {
+		if (ctx)
+			ctx->error.status = FWKIT_E_INVALID_ARG; /* the selfcheck's reason stays in the message */
+		return FWKIT_E_INVALID_ARG;
+	}
+	return FWKIT_OK;
+}
+
 enum fwkit_status fwkit_mac_read(struct fwkit_ctx *ctx, const struct fwkit_profile *p, const uint8_t *buf, size_t len,
 				 struct fwkit_mac_list *out)
 {
-	(void)ctx;
+	memset(out, 0, sizeof(*out));
+	enum fwkit_status st = usable(ctx, p);
+	if (st != FWKIT_OK)
+		return st;
 	read_in(p, buf, len, partition_file(p, len), out);
 	return FWKIT_OK;
 }
@@ -219,8 +236,11 @@ enum fwkit_status fwkit_mac_set(struct fwkit_ctx *ctx, const struct fwkit_profil
 				const uint8_t label[6], int role, struct fwkit_mac_list *changed, bool *clone)
 {
 	*clone = false;
+	enum fwkit_status st = usable(ctx, p);
+	if (st != FWKIT_OK)
+		return st;
 	const struct fwkit_partition *file_part = partition_file(p, len);
-	enum fwkit_status st = edit_target_dump_of(ctx, p, buf, len, file_part);
+	st = edit_target_dump_of(ctx, p, buf, len, file_part);
 	if (st != FWKIT_OK)
 		return st;
 	struct fwkit_mac_list now;
