@@ -214,7 +214,10 @@ static void nest(struct hits *h, struct fwkit_node *root, uint64_t len)
 		struct fwkit_node *n = h->v[i].node;
 		const struct fwkit_format *f = h->v[i].format;
 		uint64_t off = fwkit_node_offset(n), size = fwkit_node_size(n);
-		while (depth && off >= stack[depth - 1].end)
+		/* close the containers this hit is not inside: it starts past their end, or (a container
+		 * that is not opaque data) it runs past their end, so it overlaps them as a sibling */
+		while (depth && (off >= stack[depth - 1].end ||
+				 (size && size > stack[depth - 1].end - off && !opaque(stack[depth - 1].f))))
 			depth--;
 		if (depth && opaque(stack[depth - 1].f)) {
 			h->suppressed++;
