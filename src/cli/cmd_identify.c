@@ -59,9 +59,11 @@ static int run_identify(int argc, char **argv, const struct cli_command *self)
 		printf("%-13s %s\n", "Kind", fwkit_node_get(n, "kind")->text);
 		for (size_t i = 0; i < fwkit_node_field_count(n); i++)
 			print_field(fwkit_node_field(n, i));
-		for (size_t i = 0; i < fwkit_node_child_count(n); i++) {
+		for (size_t i = 0, shown = 0; i < fwkit_node_child_count(n); i++) {
 			const struct fwkit_node *c = fwkit_node_child(n, i);
-			printf("%-13s 0x%08llx %s (%s)\n", i ? "" : "Found", (unsigned long long)fwkit_node_offset(c),
+			if (strcmp(fwkit_node_format(c), "identification") == 0)
+				continue; /* its evidence is printed above, word for word */
+			printf("%-13s 0x%08llx %s (%s)\n", shown++ ? "" : "Found", (unsigned long long)fwkit_node_offset(c),
 			       fwkit_node_format(c), fwkit_node_validated(c));
 		}
 		if (fwkit_node_get(n, "kind")->u == FWKIT_KIND_UNKNOWN) {

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "core/internal.h"
+#include "devices/rank.h"
 #include "formats/registry.h"
 #include "fwkit/devicetree.h"
 #include "fwkit/env.h"
@@ -155,14 +156,16 @@ static void describe_image(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len
 }
 
 static void describe_dump(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_node *n,
-			  const struct fwkit_profile *extra, size_t nextra)
+			  const struct fwkit_profile *extra, size_t nextra, struct fwkit_identification *id,
+			  struct firmware_facts *facts)
 {
 	fwkit_node_add_uint(n, "flash_size", len, true);
-	struct fwkit_identification *id = calloc(1, sizeof(*id));
-	if (id && fwkit_identify(ctx, buf, len, extra, nextra, id) == FWKIT_OK && id->n) {
+	if (rank_devices(ctx, buf, len, extra, nextra, id, facts) == FWKIT_OK && id->n) {
 		const struct fwkit_candidate *best = &id->c[0];
 		fwkit_node_add_string(n, "device", best->profile->id, strlen(best->profile->id));
 		fwkit_node_add_int(n, "score", best->score);
+		fwkit_node_add_bool(n, "tie", id->tie);
+		fwkit_node_add_bool(n, "near_tie", id->near_tie);
 		for (size_t i = 1; i < id->n; i++)
 			if (id->c[i].same_layout_as_best)
 				fwkit_node_add_string(n, "same_layout", id->c[i].profile->id, strlen(id->c[i].profile->id));
@@ -172,7 +175,10 @@ static void describe_dump(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
 		fwkit_node_add_string(n, "evidence", "the size of a flash chip; no device profile matches its content",
 				      strlen("the size of a flash chip; no device profile matches its content"));
 	}
-	free(id);
+	/* the typed form of all of it: candidates, weighted evidence, claims (docs/json.md) */
+	struct fwkit_node *idn = fwkit_identification_node(id);
+	if (idn)
+		fwkit_node_add_child(n, idn);
 }
 
 /* A partition read alone: which one, from its content. False when nothing says. */
@@ -207,10 +213,13 @@ static bool describe_partition(const uint8_t *buf, size_t len, const struct fwki
 	return true;
 }
 
-enum fwkit_status fwkit_identify_file(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
-				      const struct fwkit_profile *extra, size_t nextra, struct fwkit_node **out)
+enum fwkit_status identify_file_ranked(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
+				       const struct fwkit_profile *extra, size_t nextra, struct fwkit_node **out,
+				       struct fwkit_identification *id, struct firmware_facts *facts)
 {
 	*out = NULL;
+	memset(id, 0, sizeof(*id));
+	memset(facts, 0, sizeof(*facts));
 	/* the caller's profiles pass their selfcheck before their names and counts are followed */
 	for (size_t i = 0; i < nextra; i++)
 		if (fwkit_profile_check(ctx, &extra[i]) != FWKIT_OK)
@@ -239,7 +248,7 @@ enum fwkit_status fwkit_identify_file(struct fwkit_ctx *ctx, const uint8_t *buf,
 		describe_image(ctx, buf, len, scan, n, extra, nextra);
 	} else if (is_flash_size(len)) {
 		kind = FWKIT_KIND_FLASH_DUMP;
-		describe_dump(ctx, buf, len, n, extra, nextra);
+		describe_dump(ctx, buf, len, n, extra, nextra, id, facts);
 	} else if (describe_partition(buf, len, scan, n)) {
 		kind = FWKIT_KIND_PARTITION;
 	}
@@ -249,4 +258,16 @@ enum fwkit_status fwkit_identify_file(struct fwkit_ctx *ctx, const uint8_t *buf,
 	fwkit_node_free(scan);
 	*out = n;
 	return FWKIT_OK;
+}
+
+enum fwkit_status fwkit_identify_file(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
+				      const struct fwkit_profile *extra, size_t nextra, struct fwkit_node **out)
+{
+	struct fwkit_identification *id = malloc(sizeof(*id));
+	struct firmware_facts *facts = malloc(sizeof(*facts));
+	enum fwkit_status st = id && facts ? identify_file_ranked(ctx, buf, len, extra, nextra, out, id, facts)
+					   : FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
+	free(id);
+	free(facts);
+	return st;
 }
