@@ -20,6 +20,7 @@
 #include "core/budget.h"
 #include "core/cursor.h"
 #include "core/internal.h"
+#include "formats/registry.h"
 #include "fwkit/devicetree.h"
 
 /*
@@ -212,33 +213,37 @@ static void read_macs(const void *fdt, struct fwkit_devicetree *dt)
 	}
 }
 
+/* Where the next instance of format F may start in [FROM, LEN) of P: the nearest of its magics
+ * (the format table's own), or LEN. */
+static size_t next_magic(const struct fwkit_format *f, const uint8_t *p, size_t from, size_t len)
+{
+	size_t best = len;
+	for (size_t m = 0; m < FORMAT_MAX_MAGICS && f->magics[m].bytes; m++) {
+		if (from >= best)
+			break;
+		const uint8_t *hit = memmem(p + from, best - from, f->magics[m].bytes, f->magics[m].len);
+		if (hit && (size_t)(hit - p) >= f->magic_offset)
+			best = (size_t)(hit - p) - f->magic_offset;
+	}
+	return best;
+}
+
+/* The first DTB in the decoded kernel K that the fdt module of the format table verifies (magic,
+ * header, the whole structure by libfdt), read into DT. Only 4-byte aligned starts count: the
+ * kernel places it so. */
 static bool parse_dtb(const uint8_t *k, size_t klen, struct fwkit_devicetree *dt)
 {
-	for (size_t i = 0; i + 40 <= klen; i += 4) {
-		/* libc's memmem finds the magic far faster than a byte loop; only 4-byte steps count */
-		const uint8_t *m = memmem(k + i, klen - i, "\xd0\x0d\xfe\xed", 4);
-		if (!m)
-			break;
-		size_t at = (size_t)(m - k);
-		if (at % 4) {
-			i = at - at % 4; /* the loop steps on to the next 4-byte boundary after it */
+	const struct fwkit_format *f = &fwkit_format_fdt;
+	for (size_t i = next_magic(f, k, 0, klen); i < klen; i = next_magic(f, k, i + 1, klen)) {
+		struct probe_result r;
+		if (i % 4 || (formats_probe(f, k + i, klen - i, i, &r), r.bits < f->verified_bits))
 			continue;
-		}
-		i = at;
-		if (i + 40 > klen)
-			break;
-		uint32_t total = load_be32(k + i + 4);
-		if (total < 40 || total > klen - i)
-			continue;
+		uint32_t total = (uint32_t)r.size;
 		/* an aligned private copy: libfdt wants the blob in its own buffer */
 		void *fdt = malloc(total);
 		if (!fdt)
 			return false;
 		memcpy(fdt, k + i, total);
-		if (fdt_check_header(fdt) != 0 || fdt_totalsize(fdt) != total) {
-			free(fdt);
-			continue;
-		}
 		dt->dtb_offset = i;
 		dt->dtb_size = total;
 		int len = 0;
@@ -259,6 +264,15 @@ static bool parse_dtb(const uint8_t *k, size_t klen, struct fwkit_devicetree *dt
 	return false;
 }
 
+/* A stream the lzma module of the format table verifies (its magics, a decoded prefix) with a
+ * header a kernel could have (plausible_lzma). */
+static bool lzma_candidate(const uint8_t *p, size_t n)
+{
+	struct probe_result r;
+	formats_probe(&fwkit_format_lzma, p, n, 0, &r);
+	return r.bits >= fwkit_format_lzma.verified_bits && plausible_lzma(p, n);
+}
+
 enum fwkit_status fwkit_devicetree_from_kernel(struct fwkit_ctx *ctx, const uint8_t *payload, size_t len, uint8_t comp,
 					       struct fwkit_devicetree *dt)
 {
@@ -275,8 +289,10 @@ enum fwkit_status fwkit_devicetree_from_kernel(struct fwkit_ctx *ctx, const uint
 			return FWKIT_OK;
 	} else if (comp == 0) {
 		/* the lzma-loader: the kernel's LZMA stream sits inside the loader image */
-		for (size_t i = 0; i + 13 <= len && i < (1u << 20); i++) {
-			if (!plausible_lzma(payload + i, len - i))
+		const struct fwkit_format *lz = &fwkit_format_lzma;
+		size_t end = len < (1u << 20) ? len : (1u << 20);
+		for (size_t i = next_magic(lz, payload, 0, end); i + 13 <= len && i < end; i = next_magic(lz, payload, i + 1, end)) {
+			if (!lzma_candidate(payload + i, len - i))
 				continue;
 			if (!budget_candidate(b, "devicetree: the LZMA kernel search"))
 				break; /* what is left is the uncompressed look below */
