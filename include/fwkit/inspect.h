@@ -74,6 +74,9 @@ struct fwkit_identification {
 	bool tie;                  /* the best two have the same score: the dump alone cannot tell */
 	bool near_tie;             /* the best two are less than FWKIT_NEAR_TIE apart */
 	bool claims_disagree;      /* two claims name different devices */
+	bool device_tree_read;     /* the firmware's kernel was decoded for its device tree (it is
+				    * not when the hardware evidence alone decides by more than the
+				    * device tree could change: fwkit_identify is then fast) */
 	size_t nclaims;
 	struct fwkit_claim claims[FWKIT_MAX_CLAIMS];
 };

@@ -156,11 +156,11 @@ static void describe_image(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len
 }
 
 static void describe_dump(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_node *n,
-			  const struct fwkit_profile *extra, size_t nextra, struct fwkit_identification *id,
-			  struct firmware_facts *facts)
+			  const struct fwkit_profile *extra, size_t nextra, bool devicetree,
+			  struct fwkit_identification *id, struct firmware_facts *facts)
 {
 	fwkit_node_add_uint(n, "flash_size", len, true);
-	if (rank_devices(ctx, buf, len, extra, nextra, id, facts) == FWKIT_OK && id->n) {
+	if (rank_devices(ctx, buf, len, extra, nextra, devicetree, id, facts) == FWKIT_OK && id->n) {
 		const struct fwkit_candidate *best = &id->c[0];
 		fwkit_node_add_string(n, "device", best->profile->id, strlen(best->profile->id));
 		fwkit_node_add_int(n, "score", best->score);
@@ -214,8 +214,9 @@ static bool describe_partition(const uint8_t *buf, size_t len, const struct fwki
 }
 
 enum fwkit_status identify_file_ranked(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
-				       const struct fwkit_profile *extra, size_t nextra, struct fwkit_node **out,
-				       struct fwkit_identification *id, struct firmware_facts *facts)
+				       const struct fwkit_profile *extra, size_t nextra, bool devicetree,
+				       struct fwkit_node **out, struct fwkit_identification *id,
+				       struct firmware_facts *facts)
 {
 	*out = NULL;
 	memset(id, 0, sizeof(*id));
@@ -248,7 +249,7 @@ enum fwkit_status identify_file_ranked(struct fwkit_ctx *ctx, const uint8_t *buf
 		describe_image(ctx, buf, len, scan, n, extra, nextra);
 	} else if (is_flash_size(len)) {
 		kind = FWKIT_KIND_FLASH_DUMP;
-		describe_dump(ctx, buf, len, n, extra, nextra, id, facts);
+		describe_dump(ctx, buf, len, n, extra, nextra, devicetree, id, facts);
 	} else if (describe_partition(buf, len, scan, n)) {
 		kind = FWKIT_KIND_PARTITION;
 	}
@@ -265,7 +266,7 @@ enum fwkit_status fwkit_identify_file(struct fwkit_ctx *ctx, const uint8_t *buf,
 {
 	struct fwkit_identification *id = malloc(sizeof(*id));
 	struct firmware_facts *facts = malloc(sizeof(*facts));
-	enum fwkit_status st = id && facts ? identify_file_ranked(ctx, buf, len, extra, nextra, out, id, facts)
+	enum fwkit_status st = id && facts ? identify_file_ranked(ctx, buf, len, extra, nextra, false, out, id, facts)
 					   : FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
 	free(id);
 	free(facts);

@@ -73,7 +73,7 @@ enum fwkit_status fwkit_identify(struct fwkit_ctx *ctx, const uint8_t *buf, size
 	struct firmware_facts *f = malloc(sizeof(*f));
 	if (!f)
 		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
-	st = rank_devices(ctx, buf, len, extra, nextra, out, f);
+	st = rank_devices(ctx, buf, len, extra, nextra, false, out, f);
 	free(f);
 	return st;
 }
@@ -623,7 +623,7 @@ static void inspect_dump(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, 
 	struct fwkit_ctx local;
 	struct fwkit_ctx *b = budget_ctx(ctx, &local);
 	if (forced && (!in->facts.searched || in->facts.firmware_offset != profile_firmware_offset(forced)))
-		firmware_facts_read(b, buf, len, forced, &in->facts);
+		firmware_facts_read(b, buf, len, forced, true, &in->facts);
 	if (p) {
 		add_text(root, "device", p->id);
 		add_text(root, "device_name", p->name);
@@ -679,7 +679,7 @@ enum fwkit_status fwkit_inspect(struct fwkit_ctx *ctx, const uint8_t *buf, size_
 		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
 	}
 	/* know what the file is before judging it as a dump: one scan and one ranking serve both */
-	st = identify_file_ranked(ctx, buf, len, extra, nextra, &id, &in->id, &in->facts);
+	st = identify_file_ranked(ctx, buf, len, extra, nextra, true, &id, &in->id, &in->facts);
 	if (st == FWKIT_OK) {
 		const struct fwkit_field *kind = fwkit_node_get(id, "kind");
 		fwkit_node_add_enum(root, "kind", kind->u, kind->text);
@@ -691,7 +691,7 @@ enum fwkit_status fwkit_inspect(struct fwkit_ctx *ctx, const uint8_t *buf, size_
 		} else {
 			/* identify ranks devices only for a file of a flash chip's size */
 			if (kind->u != FWKIT_KIND_FLASH_DUMP)
-				st = rank_devices(ctx, buf, len, extra, nextra, &in->id, &in->facts);
+				st = rank_devices(ctx, buf, len, extra, nextra, true, &in->id, &in->facts);
 			if (st == FWKIT_OK)
 				inspect_dump(ctx, buf, len, profile, in, root);
 		}

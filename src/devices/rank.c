@@ -306,7 +306,7 @@ uint64_t profile_firmware_offset(const struct fwkit_profile *p)
 }
 
 void firmware_facts_read(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_profile *p,
-			 struct firmware_facts *f)
+			 bool devicetree, struct firmware_facts *f)
 {
 	memset(f, 0, sizeof(*f));
 	uint64_t end = 0, off = p ? firmware_span(p, &end) : UINT64_MAX;
@@ -314,7 +314,9 @@ void firmware_facts_read(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, 
 		return;
 	f->searched = true;
 	f->firmware_offset = off;
-	f->has_dt = find_devicetree(ctx, buf, len, off, &f->dt);
+	/* the kernel's device tree costs a decode of the whole kernel (most of inspect's time) */
+	f->dt_searched = devicetree;
+	f->has_dt = devicetree && find_devicetree(ctx, buf, len, off, &f->dt);
 	read_supported_devices(buf, off, end < len ? end : len, f);
 }
 
@@ -520,7 +522,7 @@ static size_t firmware_candidate(const struct fwkit_identification *id)
 }
 
 enum fwkit_status rank_devices(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_profile *extra,
-			       size_t nextra, struct fwkit_identification *out, struct firmware_facts *facts)
+			       size_t nextra, bool devicetree, struct fwkit_identification *out, struct firmware_facts *facts)
 {
 	memset(out, 0, sizeof(*out));
 	memset(facts, 0, sizeof(*facts));
@@ -548,7 +550,10 @@ enum fwkit_status rank_devices(struct fwkit_ctx *ctx, const uint8_t *buf, size_t
 	free(img);
 	if (out->n) {
 		qsort(out->c, out->n, sizeof(out->c[0]), by_score);
-		firmware_facts_read(ctx, buf, len, out->c[firmware_candidate(out)].profile, facts);
+		/* the firmware's word adds at most W_DEVICE_TREE to one candidate: when the hardware
+		 * already decides by more, the kernel need not be decoded, unless the caller wants it */
+		bool decided = out->n == 1 || out->c[0].score - out->c[1].score > W_DEVICE_TREE;
+		firmware_facts_read(ctx, buf, len, out->c[firmware_candidate(out)].profile, devicetree || !decided, facts);
 	}
 	/* a profile with no hardware evidence may still be the one the firmware names */
 	for (size_t i = 0; i < out->n; i++)
@@ -556,6 +561,7 @@ enum fwkit_status rank_devices(struct fwkit_ctx *ctx, const uint8_t *buf, size_t
 	free(ci.pos);
 	sort_candidates(out);
 	collect_claims(out, buf, len, bdata_model, bdata_where, facts, extra, nextra);
+	out->device_tree_read = facts->dt_searched;
 	return FWKIT_OK;
 }
 
@@ -620,7 +626,7 @@ struct fwkit_node *fwkit_identification_node(const struct fwkit_identification *
 	bool ok = true;
 	if (id->n)
 		ok = add_text(n, "device", id->c[0].profile->id) && fwkit_node_add_int(n, "score", id->c[0].score);
-	ok = ok && fwkit_node_add_bool(n, "tie", id->tie) && fwkit_node_add_bool(n, "near_tie", id->near_tie) &&
+	ok = ok && fwkit_node_add_bool(n, "device_tree_read", id->device_tree_read) && fwkit_node_add_bool(n, "tie", id->tie) && fwkit_node_add_bool(n, "near_tie", id->near_tie) &&
 	     fwkit_node_add_bool(n, "claims_disagree", id->claims_disagree);
 	if (ok && id->n > 1)
 		ok = fwkit_node_add_int(n, "margin", id->c[0].score - id->c[1].score);
