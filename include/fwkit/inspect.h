@@ -131,6 +131,11 @@ FWKIT_API void fwkit_mac_add(const uint8_t mac[6], int delta, uint8_t out[6]);
 /* The public dump MAC was seen in, or NULL. */
 FWKIT_API const char *fwkit_mac_known_clone(const uint8_t mac[6]);
 
+/* L as a node "macs" with a child "mac" per location (docs/json.md): role, mac, partition,
+ * label_delta, each problem as a boolean, and findings mac.invalid / mac.clone / mac.duplicate /
+ * mac.rule. NULL when out of memory. */
+FWKIT_API struct fwkit_node *fwkit_mac_list_node(const struct fwkit_mac_list *l);
+
 /* Reads every MAC location of PROFILE in BUF, with their problems. */
 FWKIT_API enum fwkit_status fwkit_mac_read(struct fwkit_ctx *ctx, const struct fwkit_profile *p, const uint8_t *buf,
 					   size_t len, struct fwkit_mac_list *out);

@@ -455,18 +455,19 @@ static const struct fwkit_profile *device_for(struct dump *d, const char *device
 {
 	if (device)
 		return pick_device(device, &d->pr);
-	struct fwkit_identification id;
-	fwkit_identify(d->ctx, fwkit_file_data(d->file), fwkit_file_size(d->file), d->pr.extra, d->pr.nextra, &id);
-	if (!id.n) {
+	/* about 60 KB: on the heap */
+	struct fwkit_identification *id = calloc(1, sizeof(*id));
+	const struct fwkit_profile *p = NULL;
+	if (!id || fwkit_identify(d->ctx, fwkit_file_data(d->file), fwkit_file_size(d->file), d->pr.extra, d->pr.nextra, id) !=
+			   FWKIT_OK || !id->n)
 		fprintf(stderr, "fwkit: %s: cannot tell which device this is; give --device ID (see 'fwkit profile list')\n", path);
-		return NULL;
-	}
-	if (id.n > 1 && id.c[1].score == id.c[0].score && !id.c[1].same_layout_as_best) {
-		fprintf(stderr, "fwkit: %s: %s and %s match equally; give --device ID\n", path, id.c[0].profile->id,
-			id.c[1].profile->id);
-		return NULL;
-	}
-	return id.c[0].profile;
+	else if (id->n > 1 && id->c[1].score == id->c[0].score && !id->c[1].same_layout_as_best)
+		fprintf(stderr, "fwkit: %s: %s and %s match equally; give --device ID\n", path, id->c[0].profile->id,
+			id->c[1].profile->id);
+	else
+		p = id->c[0].profile;
+	free(id);
+	return p;
 }
 
 static void problems_text(unsigned p, char *out, size_t cap)
@@ -531,11 +532,20 @@ static int run_mac_list(int argc, char **argv, const struct cli_command *self)
 	}
 	struct fwkit_mac_list l;
 	fwkit_mac_read(d.ctx, p, fwkit_file_data(d.file), fwkit_file_size(d.file), &l);
-	struct emitter *e = emitter_new(common.json, stdout);
-	emit_string(e, "command", NULL, "mac list");
-	emit_string(e, "device", NULL, p->id);
-	emit_macs(e, &l);
+	struct emitter *e = NULL;
 	code = EXIT_OK_;
+	if (common.json) {
+		/* the library's tree (docs/json.md, schema 2), with the device it was read for */
+		struct fwkit_node *n = fwkit_mac_list_node(&l);
+		if (!n || !fwkit_node_add_string(n, "device", p->id, strlen(p->id)))
+			code = EXIT_SYSTEM;
+		else
+			code = cli_print_node_json(d.ctx, n);
+		fwkit_node_free(n);
+	} else {
+		e = emitter_new(false, stdout);
+		emit_macs(e, &l);
+	}
 	for (size_t i = 0; i < l.n; i++) {
 		if (!(l.e[i].problems & ~(unsigned)FWKIT_MACP_OFF_RULE) || code)
 			continue;
@@ -546,7 +556,7 @@ static int run_mac_list(int argc, char **argv, const struct cli_command *self)
 		code = EXIT_PROBLEM;
 	}
 	close_dump(&d);
-	if (!emitter_finish(e))
+	if (e && !emitter_finish(e))
 		code = EXIT_SYSTEM;
 	emitter_free(e);
 	return code;

@@ -537,9 +537,9 @@ static void mac_findings(struct fwkit_node *n, const struct fwkit_mac_entry *e, 
 			role, e->delta);
 }
 
-static struct fwkit_node *macs_node(const struct fwkit_mac_list *l)
+struct fwkit_node *fwkit_mac_list_node(const struct fwkit_mac_list *l)
 {
-	struct fwkit_node *ms = fwkit_node_new("macs", 0, 0);
+	struct fwkit_node *ms = l ? fwkit_node_new("macs", 0, 0) : NULL;
 	for (size_t i = 0; ms && i < l->n; i++) {
 		const struct fwkit_mac_entry *e = &l->e[i];
 		struct fwkit_node *n = fwkit_node_new("mac", e->offset, 6);
@@ -643,7 +643,7 @@ static void inspect_dump(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, 
 	fwkit_mac_read(ctx, p, buf, len, &in->macs);
 	for (size_t i = 0; i < p->nparts; i++)
 		adopt(root, partition_node(buf, len, p, &p->parts[i], &in->img));
-	adopt(root, macs_node(&in->macs));
+	adopt(root, fwkit_mac_list_node(&in->macs));
 }
 
 /* Whether LEN is the flash size of the device given or of one of the caller's own profiles: the

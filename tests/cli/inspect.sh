@@ -227,10 +227,11 @@ check mac-set-prints-4-changes test "$(grep -c '^Changed: .* -> 02:00:00:00:10:0
 
 fw mac list xiaomi.bin --json > list1.json
 check mac-list-exit-0 test $? = 0
-check mac-list-follows-rule test "$(js list1.json '" ".join("%s=%s/%d" % (m["role"], m["mac"], m["label_delta"]) for m in j["macs"])')" \
+check mac-list-follows-rule test "$(js list1.json '" ".join("%s=%s/%d" % (f(m, "role"), f(m, "mac"), f(m, "label_delta")) for m in kids(j, "mac"))')" \
 	= "lan=02:00:00:00:10:00/0 wan=02:00:00:00:10:01/1 wlan-2.4ghz=02:00:00:00:10:02/2 wlan-5ghz=02:00:00:00:10:03/3"
-check mac-list-offsets test "$(js list1.json '" ".join(hex(m["offset"]) for m in j["macs"])')" = "0x5e000 0x5e006 0x50004 0x58004"
-check mac-list-no-problems test "$(js list1.json '"".join(m["problems"] for m in j["macs"])')" = ""
+check mac-list-offsets test "$(js list1.json '" ".join(hex(m["offset"]) for m in kids(j, "mac"))')" = "0x5e000 0x5e006 0x50004 0x58004"
+check mac-list-no-problems test "$(js list1.json '[k for m in kids(j, "mac") for k in ("multicast", "zero", "erased", "clone", "duplicate", "off-rule", "outside") if f(m, k)] + findings(j)')" = "[]"
+check mac-list-device test "$(js list1.json '(j["format"], f(j, "device"))')" = "('macs', 'xiaomi_mi-router-3g-v2')"
 
 fw inspect xiaomi.bin > xiaomi.txt 2> xiaomi.err
 check inspect-xiaomi-exit-0 test $? = 0
@@ -363,8 +364,9 @@ fw mac set xiaomi.bin --label $CLONE -o mac-clone2.bin > clone2.out 2> clone2.er
 check mac-set-label-clone-exit-0 test $? = 0
 check mac-set-label-clone-warns grep -qi 'warning: .*clone' clone2.err
 fw mac list mac-clone2.bin --json > clone2.json
-check mac-list-clone-problems test "$(js clone2.json '[("clone" in m["problems"].lower()) for m in j["macs"]]')" = "[True, True, True, True]"
-check mac-list-clone-values test "$(js clone2.json '" ".join(m["mac"] for m in j["macs"])')" = "EC:41:18:C8:D4:2C EC:41:18:C8:D4:2D EC:41:18:C8:D4:2E EC:41:18:C8:D4:2F"
+check mac-list-clone-problems test "$(js clone2.json '[f(m, "clone", False) for m in kids(j, "mac")]')" = "[True, True, True, True]"
+check mac-list-clone-codes test "$(js clone2.json 'sorted(set(x["code"] for x in findings(j)))')" = "['mac.clone']"
+check mac-list-clone-values test "$(js clone2.json '" ".join(f(m, "mac") for m in kids(j, "mac"))')" = "EC:41:18:C8:D4:2C EC:41:18:C8:D4:2D EC:41:18:C8:D4:2E EC:41:18:C8:D4:2F"
 # two MACs equal: mac set refuses to make one (section 4), so the dump is edited by hand: wan := lan
 cp xiaomi.bin mac-duplicate.bin
 poke mac-duplicate.bin 0x5e006 '\x02\x00\x00\x00\x10\x00'
@@ -459,8 +461,8 @@ check mac-set-o-input-untouched test "$(md5 xiaomi.bin)" = "$before"
 check mac-set-o-keeps-size test "$(size_of set2.bin)" = "$(size_of xiaomi.bin)"
 check mac-set-prints-changes test "$(grep -c '^Changed:' set2.out)" = 4
 fw mac list set2.bin --json > list2.json
-check mac-set-rule-values test "$(js list2.json '" ".join(m["mac"] for m in j["macs"])')" = "02:00:00:00:30:00 02:00:00:00:30:01 02:00:00:00:30:02 02:00:00:00:30:03"
-check mac-set-rule-deltas test "$(js list2.json '[m["label_delta"] for m in j["macs"]]')" = "[0, 1, 2, 3]"
+check mac-set-rule-values test "$(js list2.json '" ".join(f(m, "mac") for m in kids(j, "mac"))')" = "02:00:00:00:30:00 02:00:00:00:30:01 02:00:00:00:30:02 02:00:00:00:30:03"
+check mac-set-rule-deltas test "$(js list2.json '[f(m, "label_delta") for m in kids(j, "mac")]')" = "[0, 1, 2, 3]"
 check mac-set-changes-only-mac-bytes-2 changed_within xiaomi.bin set2.bin "$XIAOMI_MAC_FIELDS"
 check mac-set-changed-4-bytes test "$(cmp -l xiaomi.bin set2.bin | wc -l)" = 4
 # --role: one MAC only
@@ -510,7 +512,7 @@ grep -oE 'factory\+0x[0-9a-f]{5,}' refuse-duplicate.err > /dev/null &&
 # the A5-V11 / MPR-A1 rule: one MAC, the label itself
 fw mac set mpra1.bin --device hame_mpr-a1 --label 02:00:00:00:20:10 -o mpra1-set.bin > /dev/null 2>&1
 check mac-set-mpra1-exit-0 test $? = 0
-check mac-set-mpra1-value test "$(fw mac list mpra1-set.bin --device hame_mpr-a1 --json > m.json && js m.json '[(m["role"], m["mac"], hex(m["offset"])) for m in j["macs"]]')" = "[('lan', '02:00:00:00:20:10', '0x40004')]"
+check mac-set-mpra1-value test "$(fw mac list mpra1-set.bin --device hame_mpr-a1 --json > m.json && js m.json '[(f(m, "role"), f(m, "mac"), hex(m["offset"])) for m in kids(j, "mac")]')" = "[('lan', '02:00:00:00:20:10', '0x40004')]"
 check mac-set-mpra1-only-mac-bytes changed_within mpra1.bin mpra1-set.bin 0x40004:6
 
 # ---- 5. layout ----------------------------------------------------------------------------------
