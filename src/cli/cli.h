@@ -113,6 +113,7 @@ struct profiles {
 int cli_load_profiles(const char *path, struct profiles *pr);
 
 /* The command table (commands.c); each entry is defined in its cmd_<name>.c. */
+extern const struct cli_command cmd_check;
 extern const struct cli_command cmd_uimage_list, cmd_uimage_verify, cmd_uimage_create, cmd_uimage_extract;
 extern const struct cli_command cmd_env_find, cmd_env_list, cmd_env_get, cmd_env_set, cmd_env_unset, cmd_env_import,
 	cmd_env_export, cmd_env_config, cmd_env_create, cmd_env_corrupt, cmd_serve, cmd_scan, cmd_identify, cmd_poray_boards,

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 
 const struct cli_command *const cli_commands[] = {
+	&cmd_check,
 	&cmd_compare,
 	&cmd_env_config,
 	&cmd_env_corrupt,

@@ -7,7 +7,8 @@
 # so leak detection is off for this script; the unit tests and other CLI tests keep it.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 head -c 5000 /dev/urandom > img.bin
-timeout -k 5 3 "$FWKIT" serve img.bin --device xiaomi_mi-router-4a-gigabit --bind 127.0.0.1:0 --user root > out.txt 2>&1
+# random bytes are no image: --force serves them anyway (the banner is what is tested here)
+timeout -k 5 3 "$FWKIT" serve img.bin --device xiaomi_mi-router-4a-gigabit --force --bind 127.0.0.1:0 --user root > out.txt 2>&1
 check device-name grep -q '^device:       Xiaomi Mi Router 4A Gigabit Edition (xiaomi_mi-router-4a-gigabit)$' out.txt
 check device-addresses grep -q '^addresses:    this computer 192.168.31.100/24, the device 192.168.31.1$' out.txt
 check device-any-name grep -q '^file name:    whatever the bootloader asks for' out.txt
