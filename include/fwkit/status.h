@@ -49,7 +49,7 @@ enum fwkit_status {
 	FWKIT_E_UNSAFE = 50,
 };
 
-#define FWKIT_ERROR_TEXT_MAX 160
+#define FWKIT_ERROR_TEXT_MAX 320
 #define FWKIT_ERROR_PATH_MAX 512
 
 /* What went wrong, where. Fields that do not apply are empty strings, has_offset 0. */
