@@ -23,5 +23,6 @@
 #include "scan.h"
 #include "poray.h"
 #include "sysupgrade.h"
+#include "container.h"
 
 #endif
