@@ -124,7 +124,7 @@ static int show_or_verify(int argc, char **argv, const struct cli_command *self,
 		else
 			print_text(pos[0], l.node, errors);
 		if (errors) {
-			cli_report_summary(pos[0], first, errors);
+			cli_report_finding(pos[0], first);
 			code = code ? code : EXIT_PROBLEM;
 		}
 	}
@@ -183,7 +183,7 @@ static int run_unwrap(int argc, char **argv, const struct cli_command *self)
 	int errors = code ? 0 : errors_of(l.node, &first);
 	if (errors) {
 		/* a damaged container is not unwrapped: its payload is not what the header vouches for */
-		cli_report_summary(pos[0], first, errors);
+		cli_report_finding(pos[0], first);
 		code = EXIT_PROBLEM;
 	}
 	const uint8_t *data = NULL;

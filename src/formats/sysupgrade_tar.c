@@ -131,7 +131,9 @@ static bool parse(const uint8_t *buf, size_t len, struct systar *t)
 		t->n++;
 	}
 	t->end = cursor_pos(&c);
-	return t->n > 0 && board_from(t->m[0].name, t->board, sizeof(t->board));
+	/* sysupgrade-tar.sh tars the directory itself: its entry comes first (a member further in
+	 * never starts an archive of its own) */
+	return t->n > 0 && t->m[0].type == '5' && board_from(t->m[0].name, t->board, sizeof(t->board));
 }
 
 /* The member sysupgrade-BOARD/NAME, or NULL. */
