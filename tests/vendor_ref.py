@@ -6,7 +6,8 @@ independently of fwkit, for the fixtures and tests of those formats. MD5 is Pyth
     vendor_ref.py trx OUT PART...          TRX v1: "HDR0", length, raw CRC over [12, length), offsets
     vendor_ref.py hdr1|hdr2 OUT DEVICE_ID NAME=FILE...   Xiaomi container with one blob per file
     vendor_ref.py tplink1 OUT KERNEL [ROOTFS]   mktplinkfw -s (-c: no ROOTFS, no MD5), hw id 0x30200001
-    vendor_ref.py tplink2 OUT KERNEL ROOTFS     mktplinkfw2 -s, hw id 0x07600001
+    vendor_ref.py tplink1-stock OUT KERNEL ROOTFS  a stock TP-Link layout (rootfs_ofs 0x100000, squashfs after the kernel)
+    vendor_ref.py tplink2 OUT KERNEL [ROOTFS]   mktplinkfw2 -s (-c: no ROOTFS; the MD5 covers header and kernel), hw id 0x07600001
     vendor_ref.py seama OUT FILE [META...]      one Seama entity (oseama entity -m META -f FILE)
     vendor_ref.py seal OUT FILE [META...]       a seal (size 0, its meta) holding that entity
     vendor_ref.py chk OUT BOARD KERNEL [ROOTFS] mkchkimg -b BOARD -k KERNEL [-f ROOTFS], region 1
@@ -73,6 +74,19 @@ def tplink_body(kernel, rootfs, fill):
     return body, rootfs_ofs, len(rootfs)
 
 
+def tplink1_stock(kernel, rootfs):
+    """A stock TP-Link layout: rootfs_ofs 0x100000 in the header, the squashfs right after the kernel."""
+    h = bytearray(512)
+    struct.pack_into(">I", h, 0, 0x01000000)
+    h[4:24] = b"TP-LINK Technologies"
+    h[28:36] = b"ver. 1.0"
+    struct.pack_into(">III", h, 64, 0x30200001, 1, 0)
+    struct.pack_into(">9I", h, 116, 0x80002000, 0x80002000, 0x3C0000, 512, len(kernel), 0x100000, 0x2C0000, 0, 0)
+    h[76:92] = TPLINK_SALT_V1
+    h[76:92] = hashlib.md5(bytes(h) + kernel + rootfs).digest()
+    return bytes(h) + kernel + rootfs
+
+
 def tplink1(kernel, rootfs):
     body, rootfs_ofs, rootfs_len = tplink_body(kernel, rootfs, b"\xff")
     h = bytearray(512)
@@ -100,6 +114,8 @@ def tplink2(kernel, rootfs):
     h[0x40:0x50] = TPLINK_SALT_V2
     struct.pack_into(">I", h, 0x50, 0)
     struct.pack_into(">I", h, 0x64, 0xFFFFFFFF)
+    if rootfs is None:  # -c: the rootfs fields keep the header's 0xFF fill
+        rootfs_ofs = rootfs_len = 0xFFFFFFFF
     struct.pack_into(">9I", h, 0x68, 0x80000000, 0x80000000, 0x3C0000, 512, len(kernel), rootfs_ofs, rootfs_len, 0, 0)
     struct.pack_into(">HBBBBBB", h, 0x8C, 0x55AA, 1, 0, 0xA5, 1, 2, 3)
     h[0x40:0x50] = hashlib.md5(bytes(h) + body).digest()
@@ -171,11 +187,14 @@ if __name__ == "__main__":
     if kind == "systar":
         systar(out, args[0], read(args[1]), read(args[2]))
         sys.exit(0)
+    if kind == "tplink1-stock":
+        open(out, "wb").write(tplink1_stock(read(args[0]), read(args[1])))
+        sys.exit(0)
     if kind in ("tplink1", "tplink2", "seama", "seal", "chk"):
         if kind == "tplink1":
             data = tplink1(read(args[0]), read(args[1]) if len(args) > 1 else None)
         elif kind == "tplink2":
-            data = tplink2(read(args[0]), read(args[1]))
+            data = tplink2(read(args[0]), read(args[1]) if len(args) > 1 else None)
         elif kind in ("seama", "seal"):
             data = (seama if kind == "seama" else seal)(read(args[0]), args[1:])
         else:

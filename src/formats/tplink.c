@@ -17,6 +17,7 @@
 #include "core/digest.h"
 #include "core/internal.h"
 #include "formats/payload.h"
+#include "fwkit/sysupgrade.h"
 
 #define TPLINK_HEADER 512
 
@@ -61,7 +62,10 @@ static bool parse_v1(const uint8_t *h, struct tplink *t)
 	t->version = h[0];
 	t->vendor = h + 4;
 	t->fw_version = h + 28;
-	if (!text_field(t->vendor, 24, true, &t->vendor_len) || !text_field(t->fw_version, 36, true, &t->fw_version_len))
+	/* text, NUL-terminated within the field (mktplinkfw pads with zeros; what follows the NUL is not
+	 * checked, so a vendor tool's padding does not matter) */
+	if (!text_field(t->vendor, 24, false, &t->vendor_len) || t->vendor_len < 2 ||
+	    !text_field(t->fw_version, 36, false, &t->fw_version_len))
 		return false;
 	cursor_seek(&c, 64);
 	t->hw_id = cursor_be32(&c);
@@ -121,7 +125,7 @@ static bool md5_present(const struct tplink *t)
 	return false;
 }
 
-/* The salted MD5 of BUF (LEN bytes: the whole file) as mktplinkfw computes it. */
+/* The salted MD5 of BUF[0..LEN) as mktplinkfw computes it (LEN: the file it wrote). */
 static void salted_md5(const uint8_t *buf, size_t len, const struct tplink *t, uint8_t out[MD5_SIZE])
 {
 	const struct byte_span spans[3] = {
@@ -130,6 +134,28 @@ static void salted_md5(const uint8_t *buf, size_t len, const struct tplink *t, u
 		{ buf + t->md5_at + MD5_SIZE, len - t->md5_at - MD5_SIZE },
 	};
 	md5_spans(spans, 3, out);
+}
+
+/*
+ * The extent the stored MD5 covers, or 0 when none does (*MD5 then holds the MD5 of the whole
+ * input). mktplinkfw's file is the whole input; OpenWrt appends fwtool metadata after it
+ * (sysupgrade images), and mktplinkfw2 -c hashes only the header and the kernel.
+ */
+static size_t md5_extent(const uint8_t *buf, size_t len, const struct tplink *t, uint8_t md5[MD5_SIZE])
+{
+	struct fwkit_fwtool fw;
+	fwkit_fwtool_read(NULL, buf, len, &fw);
+	uint64_t rootfs_end = (uint64_t)t->rootfs_ofs + t->rootfs_len;
+	const uint64_t ends[4] = { len, fw.image_end, TPLINK_HEADER + (uint64_t)t->kernel_len, t->rootfs_len ? rootfs_end : 0 };
+	uint8_t got[MD5_SIZE];
+	for (size_t i = 0; i < 4; i++) {
+		if (ends[i] < TPLINK_HEADER || ends[i] > len || (i && ends[i] == len))
+			continue;
+		salted_md5(buf, (size_t)ends[i], t, i ? got : md5);
+		if (!memcmp(i ? got : md5, t->md5, MD5_SIZE))
+			return (size_t)ends[i];
+	}
+	return 0;
 }
 
 static void tplink_probe(struct cursor *c, struct probe_result *r)
@@ -148,11 +174,11 @@ static void tplink_probe(struct cursor *c, struct probe_result *r)
 		return;
 	}
 	uint8_t md5[MD5_SIZE];
-	salted_md5(buf, len, &t, md5);
-	r->size = len; /* the MD5 covers the whole file */
-	if (memcmp(md5, t.md5, MD5_SIZE) == 0) {
+	size_t covered = md5_extent(buf, len, &t, md5);
+	r->size = covered ? covered : len;
+	if (covered) {
 		r->bits += 128;
-		str_printf(r->validated, sizeof(r->validated), "version, %s, kernel offset, salted MD5 of the file",
+		str_printf(r->validated, sizeof(r->validated), "version, %s, kernel offset, salted MD5",
 			   t.layout == 1 ? "text fields" : "0x55AA/0xA5 markers");
 	} else {
 		str_printf(r->validated, sizeof(r->validated), "version, %s, kernel offset (MD5 bad)",
@@ -172,11 +198,12 @@ static void describe_md5(const uint8_t *buf, size_t len, const struct tplink *t,
 		return;
 	}
 	uint8_t md5[MD5_SIZE];
-	salted_md5(buf, len, t, md5);
+	size_t covered = md5_extent(buf, len, t, md5);
 	fwkit_node_add_bytes(n, "md5", t->md5, MD5_SIZE);
-	bool ok = memcmp(md5, t->md5, MD5_SIZE) == 0;
-	fwkit_node_add_bool(n, "md5_ok", ok);
-	if (!ok) {
+	fwkit_node_add_bool(n, "md5_ok", covered != 0);
+	if (covered) {
+		fwkit_node_add_uint(n, "md5_covers", covered, false);
+	} else {
 		char exp[2 * MD5_SIZE + 1], fnd[2 * MD5_SIZE + 1];
 		md5_hex(md5, exp);
 		md5_hex(t->md5, fnd);
@@ -228,6 +255,16 @@ static void locate_rootfs(const uint8_t *buf, size_t len, const struct tplink *t
 		   hit ? (unsigned long long)(fwkit_node_offset(n) + (uint64_t)(hit - buf)) : 0ull);
 	node_finding(n, FWKIT_SEV_WARN, "tplink.rootfs-offset", fwkit_node_offset(n) + t->rootfs_ofs, "a squashfs", at,
 		     "tplink: no file system at the header's rootfs offset 0x%x", t->rootfs_ofs);
+	if (!hit)
+		return;
+	const struct fwkit_format *sq = formats_by_name("squashfs");
+	struct probe_result r;
+	size_t off = (size_t)(hit - buf);
+	formats_probe(sq, hit, len - off, fwkit_node_offset(n) + off, &r);
+	if (r.bits >= sq->verified_bits) {
+		fwkit_node_add_string(n, "rootfs_format", "squashfs", strlen("squashfs"));
+		fwkit_node_add_uint(n, "rootfs_found_at", off, true);
+	}
 }
 
 static enum fwkit_status tplink_verify(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_node *n)
@@ -243,8 +280,10 @@ static enum fwkit_status tplink_verify(struct fwkit_ctx *ctx, const uint8_t *buf
 		char exp[40], fnd[40];
 		str_printf(exp, sizeof(exp), "at most %zu bytes", len);
 		str_printf(fnd, sizeof(fnd), "0x%x + %u", t.rootfs_ofs, t.rootfs_len);
-		node_finding(n, FWKIT_SEV_ERROR, "tplink.rootfs", fwkit_node_offset(n) + t.rootfs_ofs, exp, fnd,
-			     "tplink: the rootfs runs past the end of the image");
+		/* a warning: the MD5 vouches for the file, and stock files' rootfs fields describe the flash */
+		node_finding(n, FWKIT_SEV_WARN, "tplink.rootfs", fwkit_node_offset(n) + t.rootfs_ofs, exp, fnd,
+			     "tplink: the header's rootfs runs past the end of the file");
+		locate_rootfs(buf, len, &t, n);
 		return FWKIT_OK;
 	}
 	struct probe_result r;

@@ -57,6 +57,22 @@ check tplink-v1-kernel-uimage test "$(field "$D/tplink/good/v1-uimage-squashfs.b
 check tplink-v1-rootfs-squashfs test "$(field "$D/tplink/good/v1-uimage-squashfs.bin" rootfs_format verify)" = squashfs
 check tplink-kernel-only-no-md5 grep -q 'kernel-only' <("$FWKIT" image show "$D/tplink/good/v1-kernel-only.bin")
 
+# what OpenWrt and TP-Link put around those headers:
+#  - a sysupgrade image: mktplinkfw's file with fwtool metadata appended (the MD5 covers the file before it);
+#  - mktplinkfw2 -c (the MD5 covers header and kernel) with the rootfs appended after it;
+#  - a stock file: rootfs_ofs 0x100000 in the header, the squashfs right after the kernel (PROVENANCE note)
+cp "$D/tplink/good/v1-uimage-squashfs.bin" meta.bin
+printf '{"supported_devices":["tplink,tl-mr3020-v1"]}' > meta.json
+python3 "$FWKIT_SOURCE_DIR/tests/fwtool_ref.py" meta meta.bin meta.json
+expect tplink-with-fwtool-metadata 0 '' "$FWKIT" image verify meta.bin
+check tplink-md5-covers-the-file-before-the-metadata test "$(field meta.bin md5_covers)" = "$(stat -c %s "$D/tplink/good/v1-uimage-squashfs.bin")"
+$REF tplink2 v2c.bin "$K" && cat "$R" >> v2c.bin
+expect tplink2-combined-then-rootfs 0 '' "$FWKIT" image verify v2c.bin
+check tplink2-combined-md5-covers-header-and-kernel test "$(field v2c.bin md5_covers)" = $((512 + $(stat -c %s "$K")))
+$REF tplink1-stock stock.bin "$K" "$R"
+expect tplink-stock-layout-verifies 0 '' "$FWKIT" image verify stock.bin
+check tplink-stock-rootfs-located grep -q "found a squashfs at 0x$(printf '%x' $((512 + $(stat -c %s "$K"))))" out.txt
+
 # Seama: the MD5 is md5sum of the payload; the meta strings are the maker's
 check seama-md5-as-md5sum test "$(field "$D/seama/good/entity-uimage.bin" entity_0_md5)" = "$(md5sum < "$K" | cut -c1-32)"
 check seama-meta test "$(field "$D/seama/good/entity-uimage.bin" entity_0_meta_1)" = type=firmware
