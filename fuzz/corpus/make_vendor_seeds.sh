@@ -1,7 +1,8 @@
 #!/bin/bash
 # Rebuilds the seeds of fuzz/corpus/{tplink,seama,chk,sysupgrade_tar}: each container made by
 # tests/vendor_ref.py around a tiny mkimage kernel (u-boot-tools) and tests/data/squashfs/good/xz.sqsh,
-# plus one-byte damaged copies. Small, made by us; none comes from third-party firmware.
+# plus one-byte damaged copies. Small, made by us; none comes from third-party firmware. The
+# committed corpora also hold what libFuzzer found in 150 s per target (-merge=1, files up to 12 KB).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
