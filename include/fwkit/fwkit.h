@@ -24,5 +24,6 @@
 #include "poray.h"
 #include "sysupgrade.h"
 #include "check.h"
+#include "container.h"
 
 #endif

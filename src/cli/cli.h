@@ -121,6 +121,7 @@ extern const struct cli_command cmd_env_find, cmd_env_list, cmd_env_get, cmd_env
 extern const struct cli_command cmd_profile_from_dump, cmd_profile_list, cmd_profile_show, cmd_inspect, cmd_mac_list, cmd_mac_set, cmd_layout,
 	cmd_compare;
 extern const struct cli_command cmd_extract;
+extern const struct cli_command cmd_image_show, cmd_image_verify, cmd_image_unwrap;
 extern const struct cli_command *const cli_commands[];
 
 #endif

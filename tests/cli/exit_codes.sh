@@ -58,6 +58,8 @@ case_ "bad magic" dump.bin "$FWKIT" uimage list dump.bin
 case_ "missing file" nope.bin "$FWKIT" inspect nope.bin
 case_ "a directory" . "$FWKIT" env list .
 case_ "an env with a bad CRC" bad.bin "$FWKIT" env find bad.bin
+case_ "a container whose vendor checksum or payload is bad" v1-payload-byte.bin "$FWKIT" image verify "$FWKIT_TEST_DATA/tplink/bad/v1-payload-byte.bin"
+case_ "no firmware container at offset 0" dump.bin "$FWKIT" image show dump.bin
 case_ "an env with a bad CRC" bad.bin "$FWKIT" env list bad.bin
 case_ "needs N bytes, block holds M" dump.bin "$FWKIT" env set dump.bin "big=$(head -c 5000 /dev/zero | tr '\0' a)" -o x.bin
 case_ "a bad CRC without \`--repair\`" bad.bin "$FWKIT" env set bad.bin a=1 -o x.bin

@@ -54,7 +54,7 @@ incdir=$(pkg-config --variable=includedir fwkit)
 check pc-includedir-in-prefix test "$(realpath "$incdir")" = "$(realpath "$P/include")"
 check pc-libdir-in-prefix test "$(realpath "$(pkg-config --variable=libdir fwkit)")" = "$(realpath "$LIBDIR")"
 check pc-requires-private test "$(pkg-config --print-requires-private fwkit | awk '{print $1}' | sort | tr '\n' ' ')" = \
-	"json-c liblzma libsquashfs1 libzstd zlib "
+	"json-c liblzma libsquashfs1 libzstd nettle zlib "
 check pc-libs-shared test "$(pkg-config --libs-only-l fwkit | xargs)" = "-lfwkit"
 static_l=$(pkg-config --static --libs-only-l fwkit)
 for l in -lfwkit -lfdt -lz -llzma -lzstd -ljson-c -lsquashfs; do
