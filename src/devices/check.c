@@ -240,6 +240,31 @@ static void claim(struct claims *c, const struct fwkit_profile *p, const char *w
 		snprintf(c->text + o, sizeof(c->text) - o, "%s%s %.*s", o ? "; " : "", what, (int)len, name);
 }
 
+/* The board a vendor container at 0 names: a TP-Link hardware id, a NAND sysupgrade tar's board,
+ * a Netgear CHK board id. */
+static void claim_containers(struct run *r, struct claims *c)
+{
+	for (size_t i = 0; i < fwkit_node_child_count(r->id); i++) {
+		const struct fwkit_node *n = fwkit_node_child(r->id, i);
+		if (fwkit_node_offset(n) != 0)
+			continue;
+		const char *f = fwkit_node_format(n);
+		const struct fwkit_field *hw = fwkit_node_get(n, "hw_id");
+		if (!strcmp(f, "tplink") && hw) {
+			char id[24];
+			str_printf(id, sizeof(id), "0x%08llx", (unsigned long long)hw->u);
+			claim(c, r->p, "TP-Link hardware id", id, strlen(id));
+		}
+		static const struct {
+			const char *format, *field, *what;
+		} named[] = { { "sysupgrade-tar", "board", "sysupgrade tar board" }, { "netgear-chk", "board_id", "Netgear board id" } };
+		for (size_t k = 0; k < COUNT(named); k++) {
+			const char *v = !strcmp(f, named[k].format) ? text_of(n, named[k].field) : "";
+			claim(c, r->p, named[k].what, v, strlen(v));
+		}
+	}
+}
+
 /* supported_devices (and new_supported_devices) of the image's fwtool metadata. */
 static void claim_metadata(struct run *r, struct claims *c, char *compat, size_t compat_cap)
 {
@@ -278,7 +303,9 @@ static const char *noun(const char *kind)
 	} nouns[] = { { "openwrt-sysupgrade", "sysupgrade image" }, { "uimage-kernel", "kernel uImage" },
 		      { "poray", "Poray factory file" },             { "flash-image", "whole-chip image" },
 		      { "netgear-dni", "Netgear DNI factory file" },   { "trx", "TRX image" },
-		      { "xiaomi-hdr", "Xiaomi stock image" } };
+		      { "xiaomi-hdr", "Xiaomi stock image" },          { "tplink", "TP-Link factory image" },
+		      { "seama", "Seama (D-Link) image" },             { "netgear-chk", "Netgear CHK image" },
+		      { "sysupgrade-tar", "NAND sysupgrade tar" } };
 	for (size_t i = 0; i < COUNT(nouns); i++)
 		if (!strcmp(kind, nouns[i].kind))
 			return nouns[i].noun;
@@ -417,6 +444,7 @@ static void rule_board(struct run *r)
 		const char *v = text_of(r->id, vendor_names[i]);
 		claim(&c, r->p, vendor_names[i], v, strlen(v));
 	}
+	claim_containers(r, &c);
 	add_text(r->root, "claims", c.text);
 	const char *src = r->have_fw ? SRC_FWTOOL : "the image's own device tree";
 	if (!c.any) {

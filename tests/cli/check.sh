@@ -98,6 +98,14 @@ case_ metadata-other-board otherboard.bin xiaomi_mi-router-4a-gigabit sysupgrade
 case_ metadata-disagrees otherboard.bin unbranded_a5-v11 sysupgrade risky board warn
 case_ metadata-bad-crc badmeta.bin unbranded_a5-v11 sysupgrade will-brick checksum fail
 
+# ---- vendor containers: none of these devices' paths takes them, and each names its own board
+for f in tplink/good/$(ls "$D/tplink/good" | head -1) seama/good/seal-uimage.bin netgear-chk/good/kernel-only.chk; do
+	case_ "container-$(dirname "$(dirname "$f")")" "$D/$f" xiaomi_mi-router-4a-gigabit uboot-tftp will-brick kind fail
+done
+grep -q 'TP-Link factory image' container-tplink.json && ok "names the TP-Link image" || bad "names the TP-Link image"
+case_ nand-tar-on-nor "$D/sysupgrade-tar/good/squashfs-root.tar" xiaomi_mi-router-4a-gigabit sysupgrade will-brick kind fail
+grep -q 'sysupgrade tar board xiaomi_mi-router-3g' nand-tar-on-nor.json && ok "names the tar's board" || bad "names the tar's board"
+
 # ---- whole-chip images and backups: 4 MiB A5-V11 layout (u-boot 0, env 0x30000, factory
 # 0x40000, firmware 0x50000: OpenWrt rt5350_unbranded_a5-v11.dts) --------------------------------
 mkfactory() { python3 -c 'import sys; m=bytes.fromhex(sys.argv[2]); open(sys.argv[1],"wb").write(b"\x50\x53\x01\x00" + m + bytes(0x200 - 10))' "$1" "$2"; }
