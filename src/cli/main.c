@@ -32,6 +32,24 @@ static void print_commands(FILE *out)
 	fprintf(out, "\n'fwkit <command> --help' describes one command; exit codes: docs/exit-codes.md\n");
 }
 
+/*
+ * fwkit help --man | --words (for the build, not the user): every command's --help, from its own
+ * option table, as a man-page subsection or as a completion line (cli_print_help).
+ */
+static int print_all_help(enum cli_help_format format)
+{
+	cli_set_help_format(format);
+	for (const struct cli_command *const *c = cli_commands; *c; c++) {
+		const char *sp = strrchr((*c)->name, ' ');
+		char *word = (char *)(sp ? sp + 1 : (*c)->name);
+		char *hargv[] = { word, "--help", NULL };
+		int code = (*c)->run(2, hargv, *c);
+		if (code != EXIT_OK_)
+			return code;
+	}
+	return EXIT_OK_;
+}
+
 /* Finds the command named by one or two words (e.g. "uimage list"); *used is how many. */
 static const struct cli_command *find_command(int argc, char **argv, int *used)
 {
@@ -72,6 +90,10 @@ int main(int argc, char **argv)
 		return cli_finish_stdout(EXIT_OK_);
 	}
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		if (argc == 3 && strcmp(argv[2], "--man") == 0)
+			return cli_finish_stdout(print_all_help(CLI_HELP_TROFF));
+		if (argc == 3 && strcmp(argv[2], "--words") == 0)
+			return cli_finish_stdout(print_all_help(CLI_HELP_WORDS));
 		if (argc > 2) {
 			int used = 0;
 			const struct cli_command *c = find_command(argc - 2, argv + 2, &used);
