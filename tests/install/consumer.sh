@@ -48,6 +48,8 @@ built="built with: zlib $(pkg-config --modversion zlib), liblzma $(pkg-config --
 built="$built, libzstd $(pkg-config --modversion libzstd), json-c $(pkg-config --modversion json-c), libfdt"
 check tool-version-built-with grep -qxF "$built" version.txt
 check tool-version-quiet test ! -s version.err
+# this build leaves out no optional part (CMakeLists.txt FWKIT_DISABLE_*): all are listed as built in
+check tool-version-parts grep -qxF "optional parts: squashfs (libsquashfs $(pkg-config --modversion libsquashfs1)), zstd, tftp-server" version.txt
 check tool-static-no-libfwkit-so sh -c "! readelf -d '$P/bin/fwkit' | grep -q 'NEEDED.*libfwkit'"
 
 # --- 2. pkg-config ---------------------------------------------------------------------------
