@@ -40,12 +40,13 @@ if [ $# -gt 0 ]; then
 	tests=$(for n in "$@"; do echo "$tests" | grep "/$n\.sh$"; done)
 fi
 run_one() {
-	local t=$1 name
+	local t=$1 name start
 	name=$(basename "$t" .sh)
+	start=$(date +%s)
 	FWKIT=$out/bin/fwkit FWKIT_SOURCE_DIR=$src FWKIT_TEST_DATA=$src/tests/data \
 		FWKIT_REAL_DATA=${FWKIT_REAL_DATA:-$src/../shared/testdata/real} FWKIT_SCRATCH=$out/scratch/$name \
 		TZ=UTC LC_ALL=C timeout -k 10 900 bash "$t" > "$out/$name.log" 2>&1
-	echo "exit $?" >> "$out/$name.log"
+	echo "exit $? after $(($(date +%s) - start)) s" >> "$out/$name.log"
 }
 export -f run_one
 export out src
@@ -64,7 +65,8 @@ for t in $tests; do
 		continue
 	fi
 	log=$out/$name.log
-	rc=$(sed -n 's/^exit //p' "$log" | tail -1)
+	rc=$(sed -n 's/^exit \([0-9]*\).*/\1/p' "$log" | tail -1)
+	secs=$(sed -n 's/^exit .* after \([0-9]*\) s$/\1/p' "$log" | tail -1)
 	closing=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
 	grep '^SKIP' "$log" | sed "s|^SKIP:\? *|SKIP: mipsel/$name: |"
 	if [ "$rc" = 77 ]; then
@@ -75,7 +77,7 @@ for t in $tests; do
 	read -r p f s <<< "$(echo "$closing" | sed -E 's/^([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1 \2 \4/')"
 	p=${p:-0} f=${f:-0} s=${s:-0}
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
-	echo "mipsel/$name: ${closing:-no closing line} (exit $rc)"
+	echo "mipsel/$name: ${closing:-no closing line} (exit $rc, ${secs:-?} s)"
 	[ "$rc" != 0 ] && grep '^FAIL' "$log" | head -20 | sed "s|^|  mipsel/$name: |"
 	pass=$((pass + p)) fail=$((fail + f)) skipped=$((skipped + s))
 done
