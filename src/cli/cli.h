@@ -64,6 +64,14 @@ int cli_parse(const struct cli_command *cmd, const struct cli_option *options, i
 	      struct common_opts *common, char **pos, int maxpos);
 void cli_print_help(const struct cli_command *cmd, const struct cli_option *options, FILE *out);
 /*
+ * What cli_print_help prints: the --help text, a man-page subsection (troff), or one line of the
+ * command's name and option spellings (for the shell completion). The man page and the completion
+ * are made by running every command's --help in those formats (`fwkit help --man|--words`), so
+ * they come from the same option tables as --help.
+ */
+enum cli_help_format { CLI_HELP_TEXT, CLI_HELP_TROFF, CLI_HELP_WORDS };
+void cli_set_help_format(enum cli_help_format format);
+/*
  * cli_parse for a command that takes exactly WANT positional arguments (named WHAT in the usage
  * error). Returns true to go on; false when the command must return *EXIT_CODE now (after --help,
  * 0; after a usage error, 2).

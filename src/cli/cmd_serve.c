@@ -255,7 +255,7 @@ static int run_serve(int argc, char **argv, const struct cli_command *self)
 		{ 0, "once", OPT_FLAG, NULL, "exit 0 after one complete transfer", &once, NULL },
 		{ 0, "device", OPT_STRING, "ID", "say what this device's recovery expects, and check this machine's address", &device, NULL },
 		{ 0, "force", OPT_FLAG, NULL, "serve an image even when its check fails", &force, NULL },
-		{ 0, "user", OPT_STRING, "USER", "when started as root, switch to USER after binding (default nobody)", &user, NULL },
+		{ 0, "user", OPT_STRING, "USER", "when started as root, switch to USER (a name, or UID[:GID]) after binding (default nobody)", &user, NULL },
 		{ 0, "max-blksize", OPT_UINT, "N", "largest block size granted (default 65464)", &max_blksize, NULL },
 		{ 0, "max-windowsize", OPT_UINT, "N", "largest window granted (default 64)", &max_window, NULL },
 		{ 0, "per-address", OPT_UINT, "N", "transfers at once from one client address (default 8)", &per_address, NULL },

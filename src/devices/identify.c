@@ -7,7 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/budget.h"
 #include "core/internal.h"
+#include "devices/devices.h"
 #include "formats/registry.h"
 #include "fwkit/devicetree.h"
 #include "fwkit/env.h"
@@ -163,7 +165,11 @@ static void describe_dump(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
 {
 	fwkit_node_add_uint(n, "flash_size", len, true);
 	struct fwkit_identification *id = calloc(1, sizeof(*id));
-	if (id && fwkit_identify(ctx, buf, len, extra, nextra, id) == FWKIT_OK && id->n) {
+	struct fwkit_devicetree *dt = malloc(sizeof(*dt));
+	if (id && dt && fwkit_identify(ctx, buf, len, extra, nextra, id) == FWKIT_OK && id->n) {
+		/* as inspect does: the device tree in the kernel of the firmware partition names the board */
+		struct fwkit_ctx local;
+		devices_rank_by_devicetree(budget_ctx(ctx, &local), buf, len, id->c[0].profile, id, dt);
 		const struct fwkit_candidate *best = &id->c[0];
 		fwkit_node_add_string(n, "device", best->profile->id, strlen(best->profile->id));
 		fwkit_node_add_int(n, "score", best->score);
@@ -176,6 +182,7 @@ static void describe_dump(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
 		fwkit_node_add_string(n, "evidence", "the size of a flash chip; no device profile matches its content",
 				      strlen("the size of a flash chip; no device profile matches its content"));
 	}
+	free(dt);
 	free(id);
 }
 

@@ -14,6 +14,7 @@
 #include "core/budget.h"
 #include "core/cursor.h"
 #include "core/internal.h"
+#include "devices/devices.h"
 #include "formats/registry.h"
 #include "fwkit/codec.h"
 #include "fwkit/env.h"
@@ -563,6 +564,28 @@ static bool find_devicetree(struct fwkit_ctx *ctx, const uint8_t *buf, size_t le
 	return found;
 }
 
+bool devices_rank_by_devicetree(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_profile *p,
+				struct fwkit_identification *id, struct fwkit_devicetree *dt)
+{
+	if (!find_devicetree(ctx, buf, len, p, dt))
+		return false;
+	/* the kernel's own device tree is the strongest evidence of all */
+	for (size_t i = 0; i < id->n; i++)
+		for (size_t c = 0; c < FWKIT_PROFILE_MAX_COMPAT && id->c[i].profile->compatible[c][0]; c++)
+			if (strcmp(id->c[i].profile->compatible[c], dt->compatible[0]) == 0) {
+				evidence(&id->c[i], 30, "the kernel's device tree: model \"%s\", compatible \"%s\"", dt->model,
+					 dt->compatible[0]);
+				break;
+			}
+	qsort(id->c, id->n, sizeof(id->c[0]), by_score);
+	for (size_t i = 0; i < id->n; i++)
+		id->c[i].same_layout_as_best = false;
+	for (size_t i = 1; i < id->n; i++)
+		if (id->c[i].score == id->c[0].score && same_layout(id->c[i].profile, id->c[0].profile))
+			id->c[i].same_layout_as_best = id->c[0].same_layout_as_best = true;
+	return true;
+}
+
 static void compare_with_devicetree(const struct fwkit_profile *p, const struct fwkit_devicetree *dt,
 				    struct fwkit_findings *f)
 {
@@ -620,24 +643,10 @@ enum fwkit_status fwkit_inspect(struct fwkit_ctx *ctx, const uint8_t *buf, size_
 	struct fwkit_ctx local;
 	struct fwkit_ctx *b = budget_ctx(ctx, &local);
 	struct fwkit_devicetree *dt = malloc(sizeof(*dt));
-	if (dt && find_devicetree(b, buf, len, out->profile, dt)) {
+	if (dt && devices_rank_by_devicetree(b, buf, len, out->profile, &out->id, dt)) {
 		out->has_dt = true;
 		snprintf(out->dt_model, sizeof(out->dt_model), "%s", dt->model);
 		snprintf(out->dt_compatible, sizeof(out->dt_compatible), "%s", dt->compatible[0]);
-		/* the kernel's own device tree is the strongest evidence of all */
-		for (size_t i = 0; i < out->id.n; i++)
-			for (size_t c = 0; c < FWKIT_PROFILE_MAX_COMPAT && out->id.c[i].profile->compatible[c][0]; c++)
-				if (strcmp(out->id.c[i].profile->compatible[c], dt->compatible[0]) == 0) {
-					evidence(&out->id.c[i], 30, "the kernel's device tree: model \"%s\", compatible \"%s\"",
-						 dt->model, dt->compatible[0]);
-					break;
-				}
-		qsort(out->id.c, out->id.n, sizeof(out->id.c[0]), by_score);
-		for (size_t i = 0; i < out->id.n; i++)
-			out->id.c[i].same_layout_as_best = false;
-		for (size_t i = 1; i < out->id.n; i++)
-			if (out->id.c[i].score == out->id.c[0].score && same_layout(out->id.c[i].profile, out->id.c[0].profile))
-				out->id.c[i].same_layout_as_best = out->id.c[0].same_layout_as_best = true;
 		if (!profile && out->id.n)
 			out->profile = out->id.c[0].profile;
 		if (out->profile)
