@@ -113,10 +113,10 @@ mkfactory own.factory 020000002000
 mkfactory other.factory 020000002001
 # a MAC fwkit lists as published in others' dumps (src/devices/mac.c: the seed's forum dump)
 mkfactory clone.factory ec4118c8d42c
-# the MPR-A1 U-Boot (tests/data) with the A5-V11 firmware: checked as the hame_mpr-a1 it starts as
+# the A5-V11's own stock U-Boot (tests/data/bootloader, real) with the A5-V11 firmware
 chip() {
 	ff $((4 * MiB)) > "$1"
-	put "$1" 0 "$D/uimage/good/hame-mpr-a1-v22-uboot128.bin"
+	put "$1" 0 "$D/bootloader/a5-v11-stock-uboot.bin"
 	put "$1" 0x40000 "$2"
 	put "$1" 0x50000 "$A5"
 }
@@ -124,13 +124,13 @@ chip backup.bin own.factory
 chip new-own.bin own.factory
 chip new-other.bin other.factory
 chip new-clone.bin clone.factory
-case_ chip-keeps-factory new-own.bin hame_mpr-a1 flashrom ok keep-partitions pass --dump backup.bin
-case_ chip-overwrites-factory new-other.bin hame_mpr-a1 flashrom will-brick keep-partitions fail --dump backup.bin
+case_ chip-keeps-factory new-own.bin unbranded_a5-v11 flashrom safe keep-partitions pass --dump backup.bin
+case_ chip-overwrites-factory new-other.bin unbranded_a5-v11 flashrom will-brick keep-partitions fail --dump backup.bin
 grep -q 'overwrite the factory partition that holds your calibration data and MACs' chip-overwrites-factory.json && ok "names the factory partition" || bad "names the factory partition"
-case_ chip-cloned-macs new-clone.bin hame_mpr-a1 flashrom will-brick macs fail
-case_ chip-without-backup new-own.bin hame_mpr-a1 flashrom risky macs warn
+case_ chip-cloned-macs new-clone.bin unbranded_a5-v11 flashrom will-brick macs fail
+case_ chip-without-backup new-own.bin unbranded_a5-v11 flashrom risky macs warn
 head -c $((4 * MiB - 1)) new-own.bin > short.bin
-case_ chip-one-byte-short short.bin hame_mpr-a1 flashrom will-brick size fail
+case_ chip-one-byte-short short.bin unbranded_a5-v11 flashrom will-brick size fail
 cp backup.bin grown.bin && printf 'x' >> grown.bin
 case_ backup-grown "$A5" unbranded_a5-v11 uboot-tftp will-brick backup fail --dump grown.bin
 grep -q '1 bytes more than this device' backup-grown.json && ok "says the backup grew" || bad "says the backup grew"
