@@ -23,5 +23,7 @@
 #include "scan.h"
 #include "poray.h"
 #include "sysupgrade.h"
+#include "flash.h"
+#include "build.h"
 
 #endif

@@ -13,8 +13,8 @@
 
 /*
  * fwkit --version: the tool's and the library's versions, then the libraries the parsers run on,
- * as their own version functions report them at run time (libfdt has none). None is optional
- * today; a part built in only on request would be listed here too. The only place the tool
+ * as their own version functions report them at run time (libfdt has none); then the optional
+ * parts: flash (libflashrom), built in or not. The only place the tool
  * names a library other than libfwkit.
  */
 static void print_version(void)
@@ -22,6 +22,8 @@ static void print_version(void)
 	printf("fwkit %s (libfwkit %s)\n", FWKIT_VERSION_STRING, fwkit_version());
 	printf("built with: zlib %s, liblzma %s, libzstd %s, json-c %s, libfdt\n", zlibVersion(),
 	       lzma_version_string(), ZSTD_versionString(), json_c_version());
+	const char *flash = fwkit_flash_backend();
+	printf("flash: %s\n", flash ? flash : "not built in (configure with libflashrom-dev)");
 }
 
 static void print_commands(FILE *out)
