@@ -36,6 +36,8 @@ struct fwkit_build_report {
 	char bootloader_soc[16];              /* the SoC the bootloader names */
 	uint64_t bootloader_room;
 	bool env_changed, macs_changed, mac_clone;
+	const char *stage;                    /* on an error, the part it is about: "backup", "firmware",
+					       * "bootloader", "env", "mac", "result" */
 	size_t nchanged;                      /* partitions whose bytes differ from the backup */
 	char changed[FWKIT_BUILD_MAX_PARTS][24];
 };

@@ -10,6 +10,9 @@
 #include "cli/cli.h"
 #include "cli/emit.h"
 
+/* cli_usage_error prints; a usage error exits 2 */
+#define USAGE(...) (cli_usage_error(__VA_ARGS__), EXIT_USAGE)
+
 #define MAX_ENV 32
 
 struct build_opts {
@@ -63,11 +66,21 @@ static void close_inputs(struct inputs *in)
 /* Which input a build error is about, for the message. */
 static const char *blame(const struct build_opts *o, const struct fwkit_build_report *r)
 {
-	if (r->bootloader_soc[0] || r->bootloader_room)
-		return o->bootloader;
-	if (r->firmware_room && !r->env_changed && !r->macs_changed)
+	if (r->stage && !strcmp(r->stage, "firmware"))
 		return o->firmware;
+	if (r->stage && !strcmp(r->stage, "bootloader"))
+		return o->bootloader;
 	return o->backup;
+}
+
+/* The library's error, named after the input it is about (not the last file opened). */
+static void report_build_error(struct fwkit_ctx *ctx, const struct build_opts *o, const struct fwkit_build_report *r)
+{
+	struct fwkit_error err = *fwkit_ctx_error(ctx);
+	char msg[1024];
+	err.file[0] = 0;
+	fwkit_error_format(&err, msg, sizeof(msg));
+	fprintf(stderr, "fwkit: %s: %s\n", blame(o, r), msg);
 }
 
 static void emit_report(struct emitter *e, const struct build_opts *o, const struct fwkit_build_report *r,
@@ -143,9 +156,7 @@ static int build(const struct build_opts *o, bool json)
 			.label_mac = o->mac ? mac : NULL,
 		};
 		if (fwkit_build(ctx, fwkit_file_data(in.backup), len, &bp, out, &rep) != FWKIT_OK) {
-			char msg[1024];
-			fwkit_error_format(fwkit_ctx_error(ctx), msg, sizeof(msg));
-			fprintf(stderr, "fwkit: %s: %s\n", blame(o, &rep), msg);
+			report_build_error(ctx, o, &rep);
 			code = cli_exit_for_status(fwkit_ctx_error(ctx)->status);
 		}
 	}
@@ -196,7 +207,7 @@ static int run_build(int argc, char **argv, const struct cli_command *self)
 		if (i > 0 && !strcmp(argv[i], "--env") && i + 1 < argc) {
 			if (o.nenv == MAX_ENV) {
 				free(rest);
-				return cli_usage_error(self, "at most %d --env edits", MAX_ENV);
+				return USAGE(self, "at most %d --env edits", MAX_ENV);
 			}
 			o.env[o.nenv++] = argv[++i];
 			continue;
@@ -226,11 +237,11 @@ static int run_build(int argc, char **argv, const struct cli_command *self)
 	if (!go)
 		return early;
 	if (!o.backup || !o.out)
-		return cli_usage_error(self, "give --from BACKUP and -o NEW");
+		return USAGE(self, "give --from BACKUP and -o NEW");
 	const char *inputs[] = { o.backup, o.firmware, o.bootloader, o.layout };
 	for (size_t i = 0; i < 4; i++)
 		if (inputs[i] && (cli_same_file(inputs[i], o.out) || (i < 3 && o.layout && cli_same_file(inputs[i], o.layout))))
-			return cli_usage_error(self, "refusing to overwrite an input (%s)", inputs[i]);
+			return USAGE(self, "refusing to overwrite an input (%s)", inputs[i]);
 	return build(&o, common.json);
 }
 

@@ -15,6 +15,9 @@
 #include "cli/cli.h"
 #include "cli/emit.h"
 
+/* cli_usage_error prints; a usage error exits 2 */
+#define USAGE(...) (cli_usage_error(__VA_ARGS__), EXIT_USAGE)
+
 #define MAX_READS 8
 
 static volatile sig_atomic_t interrupted;
@@ -140,7 +143,7 @@ static int chip_open(struct chip *c, const struct cli_command *self, const struc
 {
 	memset(c, 0, sizeof(*c));
 	if (!o->programmer)
-		return cli_usage_error(self, "give the programmer with -p (e.g. -p ch341a_spi)");
+		return USAGE(self, "give the programmer with -p (e.g. -p ch341a_spi)");
 	int code = cli_load_profiles(o->pfile, &c->pr);
 	if (code)
 		return code;
@@ -156,7 +159,7 @@ static int chip_open(struct chip *c, const struct cli_command *self, const struc
 		fprintf(stderr, "fwkit: %s: cannot open the log for appending\n", o->log_path);
 		return EXIT_SYSTEM;
 	}
-	struct fwkit_flash_callbacks cb = { on_progress, on_cancel, on_log, 5, &c->progress };
+	struct fwkit_flash_callbacks cb = { on_progress, on_cancel, o->log_path ? on_log : NULL, 5, &c->progress };
 	interrupted = 0;
 	signal(SIGINT, on_sigint);
 	if (fwkit_flash_open(c->ctx, o->programmer, o->chip, &cb, &c->flash) != FWKIT_OK)
@@ -361,9 +364,9 @@ static int run_read(int argc, char **argv, const struct cli_command *self)
 	if (!cli_args(self, opts, argc, argv, &common, pos, 0, "", &early))
 		return early;
 	if (!out)
-		return cli_usage_error(self, "give the output with -o DUMP");
+		return USAGE(self, "give the output with -o DUMP");
 	if (o.reads < 2 || o.reads > MAX_READS || (majority && o.reads < 3))
-		return cli_usage_error(self, "--reads N: 2 to %d, and at least 3 with --majority", MAX_READS);
+		return USAGE(self, "--reads N: 2 to %d, and at least 3 with --majority", MAX_READS);
 	struct chip c;
 	int code = chip_open(&c, self, &o, common.json);
 	const struct fwkit_profile *forced = NULL;
@@ -530,7 +533,7 @@ static int run_write(int argc, char **argv, const struct cli_command *self)
 	if (!cli_args(self, opts, argc, argv, &common, pos, 1, "NEW", &early))
 		return early;
 	if (!backup)
-		return cli_usage_error(self, "give the chip's own read with --backup OLD");
+		return USAGE(self, "give the chip's own read with --backup OLD");
 	struct fwkit_ctx *ctx = fwkit_ctx_new();
 	struct fwkit_file *nf = NULL, *of = NULL;
 	struct profiles pr = { 0 };
@@ -587,9 +590,9 @@ static int edit_on_chip(const struct cli_command *self, const struct flash_opts 
 			const char *name, struct fwkit_build_params *bp)
 {
 	if (!backup_to)
-		return cli_usage_error(self, "give --backup-to FILE: the chip's read is saved there before anything is written");
+		return USAGE(self, "give --backup-to FILE: the chip's read is saved there before anything is written");
 	if (o->reads < 2 || o->reads > MAX_READS)
-		return cli_usage_error(self, "--reads N: 2 to %d", MAX_READS);
+		return USAGE(self, "--reads N: 2 to %d", MAX_READS);
 	struct chip c;
 	int code = chip_open(&c, self, o, json);
 	if (code) {
@@ -654,16 +657,16 @@ static int run_env(int argc, char **argv, const struct cli_command *self)
 	if (n < 0)
 		return EXIT_USAGE;
 	if (n < 2 || strcmp(pos[0], "set") != 0)
-		return cli_usage_error(self, "expected: flash env set NAME=VALUE ...");
+		return USAGE(self, "expected: flash env set NAME=VALUE ...");
 	struct fwkit_env_edit edits[32];
 	for (int i = 1; i < n; i++) {
 		char *eq = strchr(pos[i], '=');
 		if (!eq)
-			return cli_usage_error(self, "'%s' is not NAME=VALUE", pos[i]);
+			return USAGE(self, "'%s' is not NAME=VALUE", pos[i]);
 		*eq = 0;
 		edits[i - 1] = (struct fwkit_env_edit){ pos[i], eq + 1 };
 		if (fwkit_env_check_var(NULL, pos[i], strlen(pos[i]), eq + 1, strlen(eq + 1)) != FWKIT_OK)
-			return cli_usage_error(self, "invalid env variable '%s'", pos[i]);
+			return USAGE(self, "invalid env variable '%s'", pos[i]);
 	}
 	struct fwkit_build_params bp = { .env = edits, .nenv = (size_t)(n - 1) };
 	return edit_on_chip(self, &o, backup_to, common.json, "flash env set", &bp);
@@ -686,9 +689,9 @@ static int run_mac(int argc, char **argv, const struct cli_command *self)
 		return early;
 	uint8_t mac[6];
 	if (strcmp(pos[0], "set") != 0 || !label)
-		return cli_usage_error(self, "expected: flash mac set --label MAC");
+		return USAGE(self, "expected: flash mac set --label MAC");
 	if (!fwkit_mac_parse(label, mac))
-		return cli_usage_error(self, "'%s' is not a MAC address (AA:BB:CC:DD:EE:FF)", label);
+		return USAGE(self, "'%s' is not a MAC address (AA:BB:CC:DD:EE:FF)", label);
 	struct fwkit_build_params bp = { .label_mac = mac };
 	return edit_on_chip(self, &o, backup_to, common.json, "flash mac set", &bp);
 }

@@ -225,6 +225,7 @@ enum fwkit_status fwkit_build(struct fwkit_ctx *ctx, const uint8_t *backup, size
 	    (bp->bootloader == NULL) != (bp->bootloader_len == 0) || (bp->nenv && !bp->env))
 		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, NULL, NULL, "bad build arguments");
 	memset(r, 0, sizeof(*r));
+	r->stage = "backup";
 	const struct fwkit_profile *p = bp->profile;
 	enum fwkit_status st = fwkit_profile_check(ctx, p);
 	if (st != FWKIT_OK)
@@ -235,17 +236,22 @@ enum fwkit_status fwkit_build(struct fwkit_ctx *ctx, const uint8_t *backup, size
 	if ((st = edit_target_dump_of(ctx, p, backup, len, NULL)) != FWKIT_OK)
 		return st;
 	memcpy(out, backup, len);
+	r->stage = "firmware";
 	if (bp->firmware && (st = place_firmware(ctx, bp, out, len, r)) != FWKIT_OK)
 		return st;
+	r->stage = "bootloader";
 	if (bp->bootloader && (st = place_bootloader(ctx, bp, out, r)) != FWKIT_OK)
 		return st;
+	r->stage = "env";
 	if (bp->nenv && (st = apply_env(ctx, bp, out, len, r)) != FWKIT_OK)
 		return st;
+	r->stage = "mac";
 	if (bp->label_mac) {
 		struct fwkit_mac_list after;
 		if ((st = fwkit_mac_set(ctx, p, out, len, bp->label_mac, -1, &after, &r->mac_clone)) != FWKIT_OK)
 			return st;
 		r->macs_changed = true;
 	}
+	r->stage = "result";
 	return check_kept(ctx, bp, backup, out, len, r);
 }

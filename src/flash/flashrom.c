@@ -84,7 +84,9 @@ static void end_line(struct flash_backend *b, int level)
 static int log_cb(enum flashrom_log_level level, const char *fmt, va_list ap)
 {
 	struct flash_backend *b = open_backend;
-	if (!b)
+	/* the probe's "Found" lines are info, the reasons errors; debug and spew (every SPI command of
+	 * the dummy programmer) only when the caller's log wants them */
+	if (!b || ((int)level > FLASHROM_MSG_INFO && (!b->cb.log || (int)level > b->cb.log_level)))
 		return 0;
 	char piece[1024];
 	int n = vsnprintf(piece, sizeof(piece), fmt, ap);
