@@ -12,35 +12,18 @@
 . "$FWKIT_SOURCE_DIR/tests/lib.sh"
 need python3 cmp fw_printenv
 
-REAL=${FWKIT_REAL_DATA:-/nonexistent}
-EEPROM=$REAL/mi-r3g-noob/eeprom.bin
-FIRMWARE=$REAL/openwrtinvasion/openwrt-ramips-mt7621-xiaomi_mir3g-v2-squashfs-sysupgrade.bin
+# the backup holds some other firmware: 4 MiB of fixed pseudo-random bytes
+python3 -c 'import random; open("oldfw.bin", "wb").write(random.Random(5).randbytes(4 << 20))'
+FIRMWARE_PART=oldfw.bin
+. "$FWKIT_SOURCE_DIR/tests/xiaomi_dump.sh"
 A5=$REAL/openwrt-precompiled-a5-v11/19.07.7_sysupgrade.bin
 RT5350_UBOOT=$REAL/openwrt-precompiled-a5-v11/stock_bootloader.bin
 BREED_R3G=$REAL/wc7086-breed/breed-mt7621-xiaomi-r3g.bin
 BREED_RAW=$REAL/wc7086-breed/breed-mt7621-pbr-m1.bin
-for f in "$EEPROM" "$FIRMWARE" "$A5" "$RT5350_UBOOT" "$BREED_R3G" "$BREED_RAW"; do
+for f in "$A5" "$RT5350_UBOOT" "$BREED_R3G" "$BREED_RAW"; do
 	[ -r "$f" ] || skip "real test data absent ($f): ../shared/testdata/real is needed"
 done
-MiB=1048576
-ff() { head -c "$1" /dev/zero | tr '\0' '\377'; }
-put() { dd if="$3" of="$1" bs=64k seek="$(($2))" oflag=seek_bytes conv=notrunc status=none; }
-printf 'bootcmd=tftp\nbootdelay=1\nuart_en=0\nboot_wait=off\n' > env.txt
-printf 'model=R3G\ncolor=101\nCountryCode=EU\n' > bdata.txt
-"$FWKIT" env create -s 0x1000 -o env.bin env.txt > /dev/null || exit 1
-"$FWKIT" env create -s 0x4000 -o bdata.bin bdata.txt > /dev/null || exit 1
-ff $((16 * MiB)) > old.bin
-put old.bin 0 "$FWKIT_TEST_DATA/bootloader/xiaomi-r4a-gigabit-uboot3.bin"
-put old.bin 0x30000 env.bin
-put old.bin 0x40000 bdata.bin
-head -c 65536 "$EEPROM" > factory.bin
-put old.bin 0x50000 factory.bin
-# the backup holds some other firmware: 4 MiB of fixed pseudo-random bytes
-python3 -c 'import random; open("oldfw.bin", "wb").write(random.Random(5).randbytes(4 << 20))'
-put old.bin 0x180000 oldfw.bin
 cp old.bin old.orig
-# part FILE OFFSET LEN: those bytes of FILE
-part() { dd if="$1" bs=64k skip="$(($2))" count="$(($3))" iflag=skip_bytes,count_bytes status=none; }
 printf '%s 0x30000 0x1000 0x10000\n' "$PWD/new.bin" > fw_env.config
 
 # ---- a firmware and an env edit ----------------------------------------------------------------

@@ -18,10 +18,6 @@
 need flashrom python3 cmp fw_printenv
 "$FWKIT" --version | grep -q '^flash: libflashrom' || skip "fwkit built without libflashrom (FWKIT_WITH_FLASHROM)"
 
-REAL=${FWKIT_REAL_DATA:-/nonexistent}
-MiB=1048576
-ff() { head -c "$1" /dev/zero | tr '\0' '\377'; }
-put() { dd if="$3" of="$1" bs=64k seek="$(($2))" oflag=seek_bytes conv=notrunc status=none; }
 W25="dummy:emulate=W25Q128FV,image=$PWD/chip.bin"
 # blocks A B: the 64 KiB erase blocks in which files A and B differ, one per line
 blocks() { cmp -l "$1" "$2" | awk '{ printf "0x%x\n", int(($1 - 1) / 65536) * 65536 }' | uniq; }
@@ -32,37 +28,12 @@ touched() {
 		while read -r a; do printf '0x%x\n' $((0x$a / 65536 * 65536)); done | uniq
 }
 
-# ---- OLD: a Xiaomi Mi Router 3G v2 / 4A Gigabit dump (as tests/interop/flashrom_layout.sh) --------
+# ---- OLD: a Xiaomi Mi Router 3G v2 / 4A Gigabit dump --------------------------------------------
 
-printf 'bootcmd=tftp\nbootdelay=1\nuart_en=0\nboot_wait=off\n' > env.txt
-printf 'model=R3G\ncolor=101\nCountryCode=EU\n' > bdata.txt
-"$FWKIT" env create -s 0x1000 -o env.bin env.txt > /dev/null || exit 1
-"$FWKIT" env create -s 0x4000 -o bdata.bin bdata.txt > /dev/null || exit 1
-ff $((16 * MiB)) > old.bin
-put old.bin 0 "$FWKIT_TEST_DATA/bootloader/xiaomi-r4a-gigabit-uboot3.bin"
-put old.bin 0x30000 env.bin
-put old.bin 0x40000 bdata.bin
-EEPROM=$REAL/mi-r3g-noob/eeprom.bin
-FIRMWARE=$REAL/openwrtinvasion/openwrt-ramips-mt7621-xiaomi_mir3g-v2-squashfs-sysupgrade.bin
+XIAOMI_SYNTHETIC=1
+. "$FWKIT_SOURCE_DIR/tests/xiaomi_dump.sh"
 DEV=()
-if [ -r "$EEPROM" ] && [ -r "$FIRMWARE" ]; then
-	head -c 65536 "$EEPROM" > factory.bin
-	put old.bin 0x50000 factory.bin
-	put old.bin 0x180000 "$FIRMWARE"
-else
-	skip_part "real Xiaomi parts absent ($REAL): a synthetic 16 MiB Xiaomi dump stands in"
-	python3 -c '
-import random
-f = bytearray(b"\xff" * 0x10000)
-f[0:2] = b"\x03\x76"; f[0x8000:0x8002] = b"\x62\x76"
-for i, o in enumerate((0xE000, 0xE006, 0x4, 0x8004)):
-    f[o:o + 6] = bytes([2, 0, 0, 0, 0xFF, i])
-open("factory.bin", "wb").write(f)
-open("fw.bin", "wb").write(random.Random(7).randbytes(8 << 20))'
-	put old.bin 0x50000 factory.bin
-	put old.bin 0x180000 fw.bin
-	DEV=(--device xiaomi_mi-router-4a-gigabit)
-fi
+[ -r "$EEPROM" ] && [ -r "$FIRMWARE" ] || DEV=(--device xiaomi_mi-router-4a-gigabit)
 cp old.bin new.bin
 "$FWKIT" env set new.bin bootdelay=5 --in-place > /dev/null || exit 1
 
