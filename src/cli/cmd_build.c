@@ -248,7 +248,7 @@ static int run_build(int argc, char **argv, const struct cli_command *self)
 const struct cli_command cmd_build = {
 	.name = "build",
 	.synopsis = "build --from BACKUP [--firmware IMAGE] [--bootloader FILE] [--env NAME=VALUE ...] [--mac LABEL] "
-		    "[--device ID] [--profiles FILE] -o NEW [--layout FILE] [--dry-run] [--json]",
+		    "[--device ID] [--profiles FILE] -o NEW [--layout FILE] [--dry-run] [--follow] [--json]",
 	.summary = "a new full flash image from your own backup: firmware, bootloader, env and MACs, all checked first",
 	.run = run_build,
 };

@@ -706,7 +706,7 @@ const struct cli_command cmd_flash_probe = {
 };
 const struct cli_command cmd_flash_read = {
 	.name = "flash read",
-	.synopsis = "flash read " FLASH_SYN " [--reads N] [--majority] -o DUMP [--json]",
+	.synopsis = "flash read " FLASH_SYN " [--reads N] [--majority] -o DUMP [--follow] [--json]",
 	.summary = "read the chip N times (2), refuse reads that differ, then identify and inspect the dump",
 	.run = run_read,
 };
@@ -718,13 +718,13 @@ const struct cli_command cmd_flash_write = {
 };
 const struct cli_command cmd_flash_env = {
 	.name = "flash env",
-	.synopsis = "flash env set " FLASH_SYN " --backup-to FILE [--reads N] [--dry-run] NAME=VALUE... [--json]",
+	.synopsis = "flash env set " FLASH_SYN " --backup-to FILE [--reads N] [--dry-run] [--follow] NAME=VALUE... [--json]",
 	.summary = "set U-Boot env variables on the chip: read twice, back up, edit, write the changed block",
 	.run = run_env,
 };
 const struct cli_command cmd_flash_mac = {
 	.name = "flash mac",
-	.synopsis = "flash mac set " FLASH_SYN " --label MAC --backup-to FILE [--reads N] [--dry-run] [--json]",
+	.synopsis = "flash mac set " FLASH_SYN " --label MAC --backup-to FILE [--reads N] [--dry-run] [--follow] [--json]",
 	.summary = "set the MACs on the chip from the label MAC: read twice, back up, edit, write the changed block",
 	.run = run_mac,
 };
