@@ -33,12 +33,12 @@ int flash_check_image(struct fwkit_ctx *ctx, const char *path, const uint8_t *im
 	struct fwkit_node *id = NULL;
 	if (fwkit_identify_file(ctx, image, len, NULL, 0, &id) != FWKIT_OK)
 		return cli_report_error(ctx);
-	const struct fwkit_field *kind = fwkit_node_get(id, "kind");
-	bool dump = kind && kind->u == FWKIT_KIND_FLASH_DUMP;
+	const struct fwkit_field *field = fwkit_node_get(id, "kind");
+	enum fwkit_file_kind kind = field ? (enum fwkit_file_kind)field->u : FWKIT_KIND_UNKNOWN;
 	fwkit_node_free(id);
-	if (!dump) {
+	if (kind != FWKIT_KIND_FLASH_DUMP) {
 		fprintf(stderr, "fwkit: %s: expected a whole flash dump (a bootloader at 0), found %s\n", path,
-			kind ? fwkit_file_kind_name((enum fwkit_file_kind)kind->u) : "nothing known");
+			fwkit_file_kind_name(kind));
 		return EXIT_PROBLEM;
 	}
 	struct fwkit_inspection *now = calloc(1, sizeof(*now)), *before = calloc(1, sizeof(*before));
