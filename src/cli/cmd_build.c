@@ -95,16 +95,30 @@ static void emit_report(struct emitter *e, const struct build_opts *o, const str
 			 o->firmware, (unsigned long long)r->firmware_len, (unsigned long long)r->firmware_offset,
 			 (unsigned long long)r->firmware_room, r->firmware_device);
 		emit_string(e, NULL, "Firmware", line);
+		emit_begin(e, "firmware");
+		emit_string(e, "file", NULL, o->firmware);
+		emit_uint(e, "offset", NULL, r->firmware_offset, NULL);
+		emit_uint(e, "length", NULL, r->firmware_len, NULL);
+		emit_uint(e, "room", NULL, r->firmware_room, NULL);
+		emit_string(e, "for_device", NULL, r->firmware_device);
+		emit_end(e);
 	}
 	if (o->bootloader) {
 		snprintf(line, sizeof(line), "%s: a %s bootloader at 0x000000 (room %llu)", o->bootloader, r->bootloader_soc,
 			 (unsigned long long)r->bootloader_room);
 		emit_string(e, NULL, "Bootloader", line);
+		emit_begin(e, "bootloader");
+		emit_string(e, "file", NULL, o->bootloader);
+		emit_string(e, "soc", NULL, r->bootloader_soc);
+		emit_uint(e, "room", NULL, r->bootloader_room, NULL);
+		emit_end(e);
 	}
 	emit_begin_list(e, "changed_partitions", NULL);
 	line[0] = 0;
 	for (size_t i = 0; i < r->nchanged; i++) {
-		emit_string(e, NULL, NULL, r->changed[i]);
+		emit_begin(e, NULL);
+		emit_string(e, "name", NULL, r->changed[i]);
+		emit_end(e);
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s", i ? ", " : "", r->changed[i]);
 	}
 	emit_end_list(e);

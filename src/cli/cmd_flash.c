@@ -225,8 +225,8 @@ static int run_probe(int argc, char **argv, const struct cli_command *self)
 	describe_chip(e, info);
 	/* libflashrom does not expose the chip's erasers: fwkit writes in the device's erase blocks, and
 	 * flashrom erases the smallest unit inside them that needs it */
-	emit_string(e, NULL, "Erase", "4 KiB sectors and 64 KiB blocks (SPI NOR); fwkit writes whole 64 KiB blocks, flashrom "
-				      "erases only the sectors in them that need it");
+	emit_string(e, NULL, "Erase", "fwkit writes in the device profile's erase blocks (64 KiB); inside each, flashrom "
+				      "picks the chip's erase commands (libflashrom does not list them) and erases only what differs");
 	emit_uint(e, "write_block", NULL, 0x10000, NULL);
 	char buf[200];
 	for (size_t i = 0; i < fwkit_profiles_builtin_count(); i++) {

@@ -178,25 +178,41 @@ static enum fwkit_status place_bootloader(struct fwkit_ctx *ctx, const struct fw
 	return FWKIT_OK;
 }
 
-static enum fwkit_status apply_env(struct fwkit_ctx *ctx, const struct fwkit_build_params *bp, uint8_t *out,
-				   size_t len, struct fwkit_build_report *r)
+/* The U-Boot env: where the profile keeps it, else the one good U-Boot env fwkit_env_find finds. */
+static enum fwkit_status find_env(struct fwkit_ctx *ctx, const struct fwkit_profile *p, const uint8_t *buf, size_t len,
+				  struct fwkit_env_block *block)
 {
-	const struct fwkit_profile *p = bp->profile;
 	for (size_t i = 0; i < p->nenvs; i++) {
 		const struct fwkit_env_location *loc = &p->envs[i];
 		const struct fwkit_partition *part = fwkit_profile_partition(p, loc->partition);
-		if (loc->bdata || !part)
-			continue;
-		struct fwkit_env_block block;
-		struct fwkit_env_change ch;
-		enum fwkit_status st = fwkit_env_block_at(ctx, out, len, (uint64_t)part->offset + loc->offset, loc->size, &block);
-		if (st == FWKIT_OK)
-			st = fwkit_env_apply(ctx, out, len, &block, bp->env, bp->nenv, false, false, &ch);
-		r->env_changed = st == FWKIT_OK && ch.nranges > 0;
-		return st;
+		if (!loc->bdata && part)
+			return fwkit_env_block_at(ctx, buf, len, (uint64_t)part->offset + loc->offset, loc->size, block);
 	}
-	return FWKIT_RAISE(ctx, FWKIT_E_UNSUPPORTED, FWKIT_NO_OFFSET, "a U-Boot env location", p->id,
-			   "the profile names no U-Boot environment");
+	struct fwkit_env_scan *scan = calloc(1, sizeof(*scan));
+	if (!scan)
+		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
+	size_t found = 0;
+	fwkit_env_find(ctx, buf, len, scan);
+	for (size_t i = 0; i < scan->count; i++)
+		if (scan->blocks[i].kind == FWKIT_ENV_UBOOT && scan->blocks[i].crc_ok && scan->blocks[i].active && !found++)
+			*block = scan->blocks[i];
+	free(scan);
+	if (found == 1)
+		return FWKIT_OK;
+	return FWKIT_RAISE(ctx, FWKIT_E_UNSUPPORTED, FWKIT_NO_OFFSET, "one U-Boot environment with a good CRC",
+			   found ? "several" : "none", "the profile of %s names no U-Boot environment", p->id);
+}
+
+static enum fwkit_status apply_env(struct fwkit_ctx *ctx, const struct fwkit_build_params *bp, uint8_t *out,
+				   size_t len, struct fwkit_build_report *r)
+{
+	struct fwkit_env_block block;
+	struct fwkit_env_change ch;
+	enum fwkit_status st = find_env(ctx, bp->profile, out, len, &block);
+	if (st == FWKIT_OK)
+		st = fwkit_env_apply(ctx, out, len, &block, bp->env, bp->nenv, false, false, &ch);
+	r->env_changed = st == FWKIT_OK && ch.nranges > 0;
+	return st;
 }
 
 /* Factory and Bdata keep the backup's bytes unless MACs were asked for (they live in factory). */
