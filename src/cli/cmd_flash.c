@@ -51,6 +51,7 @@ struct progress {
 	FILE *log;         /* --log */
 	enum fwkit_flash_op op;
 	double start;      /* when OP started */
+	double last;       /* the previous report (or the chip's opening): where the next step began */
 	bool drawn;
 };
 
@@ -80,9 +81,12 @@ static void on_progress(void *user, enum fwkit_flash_op op, uint64_t done, uint6
 		if (pr->drawn && pr->bar)
 			fputc('\n', stderr);
 		pr->op = op;
-		pr->start = t - 1e-3;
+		pr->start = pr->last;
 		pr->drawn = true;
 	}
+	pr->last = t;
+	if (t - pr->start < 1e-6)
+		pr->start = t - 1e-6;
 	double rate = (double)done / (t - pr->start), left = rate > 0 ? (double)(total - done) / rate : 0;
 	if (!pr->bar) {
 		fprintf(stderr, "{\"progress\":\"%s\",\"done\":%llu,\"total\":%llu,\"bytes_per_s\":%.0f,\"seconds_left\":%.1f}\n",
@@ -159,6 +163,7 @@ static int chip_open(struct chip *c, const struct cli_command *self, const struc
 		fprintf(stderr, "fwkit: %s: cannot open the log for appending\n", o->log_path);
 		return EXIT_SYSTEM;
 	}
+	c->progress.last = now_s();
 	struct fwkit_flash_callbacks cb = { on_progress, on_cancel, o->log_path ? on_log : NULL, 5, &c->progress };
 	interrupted = 0;
 	signal(SIGINT, on_sigint);

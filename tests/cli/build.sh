@@ -76,6 +76,18 @@ check build-breed-only-bootloader-changed cmp -s <(part breed.bin 0x30000 $((16 
 expect build-dry-run 0 '' "$FWKIT" build --from old.bin --env bootdelay=3 --device xiaomi_mi-router-3g-v2 -o dry.bin --dry-run
 check build-dry-run-nothing test ! -e dry.bin
 
+# ---- a device whose profile names no env (A5-V11): the one good U-Boot env the dump holds ---------
+
+ff $((4 * MiB)) > a5.bin
+put a5.bin 0 "$RT5350_UBOOT"
+printf 'bootdelay=1\nbootcmd=bootm\n' > a5env.txt
+"$FWKIT" env create -s 0x1000 -o a5env.bin a5env.txt > /dev/null
+put a5.bin 0x30000 a5env.bin
+put a5.bin 0x50000 "$A5"
+expect build-a5-env-by-scan 0 '' "$FWKIT" build --from a5.bin --device unbranded_a5-v11 --env bootdelay=3 -o a5new.bin
+printf '%s 0x30000 0x1000 0x10000\n' "$PWD/a5new.bin" > a5_env.config
+check build-a5-fw_printenv test "$(fw_printenv -c a5_env.config -n bootdelay 2> /dev/null)" = 3
+
 # ---- must fail, nothing written ----------------------------------------------------------------
 
 head -c $((8 * MiB)) old.bin > half.bin
