@@ -122,6 +122,8 @@ static void on_log(void *user, int level, const char *line)
 /* ---- opening the chip --------------------------------------------------------------------- */
 
 struct chip {
+	void (*old_sigint)(int); /* put back when the chip is closed */
+	bool sigint_set;
 	struct fwkit_ctx *ctx;
 	struct fwkit_flash *flash;
 	struct progress progress;
@@ -166,7 +168,8 @@ static int chip_open(struct chip *c, const struct cli_command *self, const struc
 	c->progress.last = now_s();
 	struct fwkit_flash_callbacks cb = { on_progress, on_cancel, o->log_path ? on_log : NULL, 5, &c->progress };
 	interrupted = 0;
-	signal(SIGINT, on_sigint);
+	c->old_sigint = signal(SIGINT, on_sigint);
+	c->sigint_set = true;
 	if (fwkit_flash_open(c->ctx, o->programmer, o->chip, &cb, &c->flash) != FWKIT_OK)
 		return exit_for_flash(c->ctx);
 	return EXIT_OK_;
@@ -175,7 +178,8 @@ static int chip_open(struct chip *c, const struct cli_command *self, const struc
 static void chip_close(struct chip *c)
 {
 	fwkit_flash_close(c->flash);
-	signal(SIGINT, SIG_DFL);
+	if (c->sigint_set)
+		signal(SIGINT, c->old_sigint);
 	if (c->progress.log)
 		fclose(c->progress.log);
 	fwkit_ctx_free(c->ctx);
