@@ -15,8 +15,12 @@ EEPROM=$REAL/mi-r3g-noob/eeprom.bin
 FIRMWARE=$REAL/openwrtinvasion/openwrt-ramips-mt7621-xiaomi_mir3g-v2-squashfs-sysupgrade.bin
 printf 'bootcmd=tftp\nbootdelay=1\nuart_en=0\nboot_wait=off\n' > env.txt
 printf 'model=R3G\ncolor=101\nCountryCode=EU\n' > bdata.txt
-"$FWKIT" env create -s 0x1000 -o env.bin env.txt > /dev/null || exit 1
-"$FWKIT" env create -s 0x4000 -o bdata.bin bdata.txt > /dev/null || exit 1
+# mkenvimage (u-boot-tools) makes the env blocks, fwkit's own env create where it is missing
+xiaomi_mkenv() {
+	if command -v mkenvimage > /dev/null 2>&1; then mkenvimage -s "$1" -o "$2" "$3"; else "$FWKIT" env create -s "$1" -o "$2" "$3"; fi
+}
+xiaomi_mkenv 0x1000 env.bin env.txt > /dev/null || exit 1
+xiaomi_mkenv 0x4000 bdata.bin bdata.txt > /dev/null || exit 1
 ff $((16 * MiB)) > old.bin
 put old.bin 0 "$FWKIT_TEST_DATA/bootloader/xiaomi-r4a-gigabit-uboot3.bin"
 put old.bin 0x30000 env.bin
