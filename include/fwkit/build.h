@@ -46,7 +46,8 @@ struct fwkit_build_report {
  * Builds OUT (LEN bytes, the caller's buffer) from BACKUP (LEN bytes) and P. Nothing of OUT is to
  * be used unless this returns FWKIT_OK. Errors, with file offsets and expected/found:
  * FWKIT_E_UNSAFE (the backup is not a dump of this device; the firmware is not an intact image, is
- * for another device or names none; the bootloader is not one, or for another SoC, or names none;
+ * for another device or names none; the bootloader is not one, or for another SoC, or names none, or
+ * on MT7621/MT7628 is uImage-wrapped (their NAND format, not what they run from NOR);
  * factory or Bdata would change unasked), FWKIT_E_DOES_NOT_FIT (firmware or bootloader larger
  * than its partition), FWKIT_E_INVALID_ARG, FWKIT_E_NOMEM, and fwkit_env_apply's and
  * fwkit_mac_set's own.

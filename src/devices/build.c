@@ -173,6 +173,15 @@ static enum fwkit_status place_bootloader(struct fwkit_ctx *ctx, const struct fw
 		return FWKIT_RAISE(ctx, FWKIT_E_UNSAFE, 0, p->soc, fnd,
 				   "the bootloader is not one for this device's SoC: refusing to write it");
 	}
+	/* MT7621/MT7628 boot raw code from SPI NOR; their NAND bootloaders carry a uImage header (the real
+	 * files in ../shared/testdata/real: PROVENANCE.md 1-4, 10, 12, 14, 34). A wrapped one on a NOR
+	 * device is a NAND bootloader (Breed for the NAND Mi R3G) or an upgrade-page file: it would not boot. */
+	bool wrapped = bp->bootloader_len >= 4 && bp->bootloader[0] == 0x27 && bp->bootloader[1] == 0x05 &&
+		       bp->bootloader[2] == 0x19 && bp->bootloader[3] == 0x56;
+	if (wrapped && (!strcmp(want, "MT7621") || !strcmp(want, "MT7628")))
+		return FWKIT_RAISE(ctx, FWKIT_E_UNSAFE, 0, "a raw bootloader (what this SoC runs from SPI NOR)",
+				   "a uImage header (0x27051956)",
+				   "the bootloader is a NAND or upgrade-page image, not one for this device's NOR flash");
 	memset(out, 0xFF, (size_t)room);
 	memcpy(out, bp->bootloader, bp->bootloader_len);
 	return FWKIT_OK;

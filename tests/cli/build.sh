@@ -20,7 +20,8 @@ A5=$REAL/openwrt-precompiled-a5-v11/19.07.7_sysupgrade.bin
 RT5350_UBOOT=$REAL/openwrt-precompiled-a5-v11/stock_bootloader.bin
 BREED_R3G=$REAL/wc7086-breed/breed-mt7621-xiaomi-r3g.bin
 BREED_RAW=$REAL/wc7086-breed/breed-mt7621-pbr-m1.bin
-for f in "$A5" "$RT5350_UBOOT" "$BREED_R3G" "$BREED_RAW"; do
+UBOOT_R4AG=$REAL/mi4c-install-openwrt/ubootR4AGE.bin
+for f in "$A5" "$RT5350_UBOOT" "$BREED_R3G" "$BREED_RAW" "$UBOOT_R4AG"; do
 	[ -r "$f" ] || skip "real test data absent ($f): ../shared/testdata/real is needed"
 done
 cp old.bin old.orig
@@ -69,10 +70,12 @@ check build-mac-changed-factory grep -q '^Changed: *factory$' out.txt
 
 # ---- a bootloader for this SoC, the dry run ---------------------------------------------------------
 
-expect build-breed 0 '' "$FWKIT" build --from old.bin --bootloader "$BREED_R3G" --device xiaomi_mi-router-3g-v2 -o breed.bin
-check build-breed-says-soc grep -q 'a MT7621 bootloader at 0x000000' out.txt
-check build-breed-bytes cmp -s <(part breed.bin 0 "$(stat -c %s "$BREED_R3G")") "$BREED_R3G"
-check build-breed-only-bootloader-changed cmp -s <(part breed.bin 0x30000 $((16 * MiB - 0x30000))) <(part old.bin 0x30000 $((16 * MiB - 0x30000)))
+expect build-bootloader 0 '' "$FWKIT" build --from old.bin --bootloader "$UBOOT_R4AG" --device xiaomi_mi-router-3g-v2 -o boot.bin
+check build-bootloader-says-soc grep -q 'a MT7621 bootloader at 0x000000' out.txt
+check build-bootloader-bytes cmp -s <(part boot.bin 0 "$(stat -c %s "$UBOOT_R4AG")") "$UBOOT_R4AG"
+check build-bootloader-rest-erased cmp -s <(part boot.bin "$(stat -c %s "$UBOOT_R4AG")" $((0x30000 - $(stat -c %s "$UBOOT_R4AG")))) \
+	<(ff $((0x30000 - $(stat -c %s "$UBOOT_R4AG"))))
+check build-bootloader-only-bootloader-changed cmp -s <(part boot.bin 0x30000 $((16 * MiB - 0x30000))) <(part old.bin 0x30000 $((16 * MiB - 0x30000)))
 expect build-dry-run 0 '' "$FWKIT" build --from old.bin --env bootdelay=3 --device xiaomi_mi-router-3g-v2 -o dry.bin --dry-run
 check build-dry-run-nothing test ! -e dry.bin
 
@@ -92,7 +95,7 @@ check build-a5-fw_printenv test "$(fw_printenv -c a5_env.config -n bootdelay 2> 
 
 head -c $((8 * MiB)) old.bin > half.bin
 { cat "$FIRMWARE"; head -c $((12 * MiB)) /dev/zero; } > big.bin
-{ cat "$BREED_R3G"; ff $((200 * 1024)); } > bigboot.bin
+{ cat "$UBOOT_R4AG"; ff $((200 * 1024)); } > bigboot.bin
 fail() {
 	local name=$1 pat=$2
 	shift 2
@@ -105,6 +108,9 @@ fail image-for-another-device "$(basename "$A5"): offset 0x0: the firmware is fo
 fail bootloader-other-soc 'stock_bootloader.bin: offset 0x0: the bootloader is not one for this device.s SoC.*expected MT7621A, found RT5350' \
 	old.bin --bootloader "$RT5350_UBOOT"
 fail bootloader-no-soc 'the bootloader is not one for this device.s SoC.*found no SoC named' old.bin --bootloader "$BREED_RAW"
+# Breed for the NAND Mi R3G (a uImage, MT7621): not for the NOR 3G v2
+fail bootloader-for-nand 'breed-mt7621-xiaomi-r3g.bin: offset 0x0: the bootloader is a NAND or upgrade-page image.*found a uImage header' \
+	old.bin --bootloader "$BREED_R3G"
 fail bootloader-too-big 'bigboot.bin: offset 0x0: the bootloader does not fit: expected at most 196608 bytes' old.bin --bootloader bigboot.bin
 fail firmware-too-big 'big.bin: offset 0x180000: the firmware does not fit: expected at most 15204352 bytes' old.bin --firmware big.bin
 fail not-a-bootloader 'the bootloader does not fit|no bootloader the format table knows' old.bin --bootloader env.bin
