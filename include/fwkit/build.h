@@ -32,6 +32,7 @@ struct fwkit_build_params {
 
 struct fwkit_build_report {
 	uint64_t firmware_offset, firmware_len, firmware_room; /* room: the partition's size */
+	uint64_t firmware_trailer;            /* bytes of fwtool blocks (sysupgrade metadata) not written */
 	char firmware_device[48];             /* the device the image's own device tree names */
 	char bootloader_soc[16];              /* the SoC the bootloader names */
 	uint64_t bootloader_room;

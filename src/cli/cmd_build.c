@@ -94,8 +94,13 @@ static void emit_report(struct emitter *e, const struct build_opts *o, const str
 		snprintf(line, sizeof(line), "%s: %llu bytes at 0x%06llx (room %llu, the rest erased to 0xFF), for %s",
 			 o->firmware, (unsigned long long)r->firmware_len, (unsigned long long)r->firmware_offset,
 			 (unsigned long long)r->firmware_room, r->firmware_device);
+		if (r->firmware_trailer)
+			snprintf(line + strlen(line), sizeof(line) - strlen(line),
+				 "; its %llu bytes of sysupgrade metadata left out (as fwtool -t cuts them)",
+				 (unsigned long long)r->firmware_trailer);
 		emit_string(e, NULL, "Firmware", line);
 		emit_begin(e, "firmware");
+		emit_uint(e, "metadata_left_out", NULL, r->firmware_trailer, NULL);
 		emit_string(e, "file", NULL, o->firmware);
 		emit_uint(e, "offset", NULL, r->firmware_offset, NULL);
 		emit_uint(e, "length", NULL, r->firmware_len, NULL);

@@ -16,6 +16,7 @@
 #include "fwkit/inspect.h"
 #include "fwkit/node.h"
 #include "fwkit/scan.h"
+#include "fwkit/sysupgrade.h"
 
 /* SoC names as vendor U-Boots ("MT7621A", "ASIC 7628_MP") and Breed ("Breed MT7621") print them;
  * the MT7628 and MT7688 are one family (the same bootloader runs on both). */
@@ -130,17 +131,24 @@ static enum fwkit_status place_firmware(struct fwkit_ctx *ctx, const struct fwki
 		return FWKIT_RAISE(ctx, FWKIT_E_UNSUPPORTED, FWKIT_NO_OFFSET, "a firmware partition", p->id,
 				   "the profile has no firmware partition");
 	uint64_t room = p->firmware_max && p->firmware_max < part->size ? p->firmware_max : part->size;
-	r->firmware_offset = part->offset;
-	r->firmware_len = bp->firmware_len;
-	r->firmware_room = room;
-	if (bp->firmware_len > room)
-		return too_big(ctx, "firmware", part, room, bp->firmware_len);
-	enum fwkit_status st = check_firmware(ctx, p, bp->firmware, bp->firmware_len, r);
+	/* a sysupgrade's fwtool blocks (metadata, signature) are for sysupgrade to read, not for the bootloader
+	 * or the kernel: the flash gets the image without them, as `fwtool -t` cuts it (formats.md 6.2) */
+	struct fwkit_fwtool tool;
+	enum fwkit_status st = fwkit_fwtool_read(ctx, bp->firmware, bp->firmware_len, &tool);
 	if (st != FWKIT_OK)
+		return st;
+	size_t len_image = (size_t)tool.image_end;
+	r->firmware_offset = part->offset;
+	r->firmware_len = len_image;
+	r->firmware_trailer = bp->firmware_len - len_image;
+	r->firmware_room = room;
+	if (len_image > room)
+		return too_big(ctx, "firmware", part, room, len_image);
+	if ((st = check_firmware(ctx, p, bp->firmware, len_image, r)) != FWKIT_OK)
 		return st;
 	/* the rest of the partition erased, as a flash of the image alone leaves it */
 	memset(out + part->offset, 0xFF, part->size);
-	memcpy(out + part->offset, bp->firmware, bp->firmware_len);
+	memcpy(out + part->offset, bp->firmware, len_image);
 	return FWKIT_OK;
 }
 

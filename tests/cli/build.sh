@@ -35,8 +35,19 @@ check build-size-is-chip test "$(stat -c %s new.bin)" = $((16 * MiB))
 check build-backup-untouched cmp -s old.bin old.orig
 expect build-inspect-no-error 0 '' "$FWKIT" inspect new.bin
 check build-inspect-verdict grep -q '^Verdict: *0 errors' out.txt
-fwlen=$(stat -c %s "$FIRMWARE")
-check build-firmware-bytes cmp -s <(part new.bin 0x180000 "$fwlen") "$FIRMWARE"
+# the image without its fwtool blocks (formats.md 6.2: a 16-byte trailer "FWx0" ... size u32 BE at the
+# end of each block, read backwards from the end)
+image_len() {
+	python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read(); end = len(d)
+while end >= 16 and d[end - 16:end - 12] == b"FWx0":
+    end -= struct.unpack(">I", d[end - 4:end])[0]
+print(end)' "$1"
+}
+fwlen=$(image_len "$FIRMWARE")
+check build-firmware-metadata-found test "$fwlen" -lt "$(stat -c %s "$FIRMWARE")"
+check build-firmware-bytes cmp -s <(part new.bin 0x180000 "$fwlen") <(head -c "$fwlen" "$FIRMWARE")
 check build-firmware-rest-erased cmp -s <(part new.bin $((0x180000 + fwlen)) $((0x1000000 - 0x180000 - fwlen))) \
 	<(ff $((0x1000000 - 0x180000 - fwlen)))
 check build-fw_printenv-bootdelay test "$(fw_printenv -c fw_env.config -n bootdelay 2> /dev/null)" = 5
@@ -87,6 +98,12 @@ printf 'bootdelay=1\nbootcmd=bootm\n' > a5env.txt
 "$FWKIT" env create -s 0x1000 -o a5env.bin a5env.txt > /dev/null
 put a5.bin 0x30000 a5env.bin
 put a5.bin 0x50000 "$A5"
+# a sysupgrade with fwtool metadata: the image goes in without it
+expect build-a5-firmware-without-metadata 0 '' "$FWKIT" build --from a5.bin --device unbranded_a5-v11 --firmware "$A5" -o a5fw.bin
+a5len=$(image_len "$A5")
+check build-a5-firmware-bytes cmp -s <(part a5fw.bin 0x50000 "$a5len") <(head -c "$a5len" "$A5")
+check build-a5-metadata-not-written cmp -s <(part a5fw.bin $((0x50000 + a5len)) $(($(stat -c %s "$A5") - a5len))) \
+	<(ff $(($(stat -c %s "$A5") - a5len)))
 expect build-a5-env-by-scan 0 '' "$FWKIT" build --from a5.bin --device unbranded_a5-v11 --env bootdelay=3 -o a5new.bin
 printf '%s 0x30000 0x1000 0x10000\n' "$PWD/a5new.bin" > a5_env.config
 check build-a5-fw_printenv test "$(fw_printenv -c a5_env.config -n bootdelay 2> /dev/null)" = 3
