@@ -144,8 +144,8 @@ open("many.bin", "wb").write(b)'
 cp old.bin chip.bin
 rm -f prog.fifo
 mkfifo prog.fifo
-# a slow emulated chip (4-byte page writes), stopped at the first block written
-"$FWKIT" flash write -p "dummy:emulate=W25Q128FV,spi_write_256_chunksize=4,image=$PWD/chip.bin" many.bin --backup old.bin \
+# a slow emulated chip (1-byte page writes: about 0.3 s a block), stopped at the first block written
+"$FWKIT" flash write -p "dummy:emulate=W25Q128FV,spi_write_256_chunksize=1,image=$PWD/chip.bin" many.bin --backup old.bin \
 	"${DEV[@]}" > int.out 2> prog.fifo &
 pid=$!
 sent=0
