@@ -109,7 +109,8 @@ RATE=61440 # bytes/s: a CH341A, about 60 KiB/s (issue 13; seed 000: a 16 MiB wri
 	echo "erases (0x20 / 0xd8 / 0xc7), bytes programmed (0x02). \`flashrom -w\` reads the whole chip before"
 	echo "writing and again to verify; it already erases and writes only the sectors that differ."
 	echo "\`fwkit flash write\` reads each changed 64 KiB block once to confirm the chip holds the backup and"
-	echo "once to verify it. Both sides start after the chip was read (the backup): that read is the same"
+	echo "once to verify it; inside libflashrom's write, flashrom also reads back every sector it erased"
+	echo "(4 KiB each), counted here too. Both sides start after the chip was read (the backup): that read is the same"
 	echo "for both and is not counted."
 	echo
 	echo "CH341A time = (bytes read + bytes programmed) / 60 KiB/s + erases at the W25Q128FV datasheet's"
