@@ -5,7 +5,7 @@
 #   deps.sh test    plus the real tools the test suite runs against, the Debian packaging tools
 #                   and the mipsel cross compiler and qemu-user (the router build's stages)
 set -eu
-BUILD_PKGS="cmake make gcc pkg-config zlib1g-dev liblzma-dev libzstd-dev libjson-c-dev libfdt-dev libsquashfs-dev libcmocka-dev nettle-dev"
+BUILD_PKGS="cmake make gcc pkg-config zlib1g-dev liblzma-dev libzstd-dev libjson-c-dev libfdt-dev libsquashfs-dev libcmocka-dev nettle-dev libflashrom-dev"
 TEST_PKGS="u-boot-tools qemu-system-mips u-boot-qemu expect python3 gzip bzip2 xz-utils zstd lz4 lzop
            clang libclang-rt-14-dev util-linux binutils libubootenv-tool tftp-hpa atftp curl iproute2
            flashrom squashfs-tools binwalk device-tree-compiler strace

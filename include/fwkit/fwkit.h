@@ -25,5 +25,7 @@
 #include "sysupgrade.h"
 #include "check.h"
 #include "container.h"
+#include "flash.h"
+#include "build.h"
 
 #endif

@@ -120,6 +120,16 @@ struct profiles {
 };
 int cli_load_profiles(const char *path, struct profiles *pr);
 
+/* The check before an image is written (check_image.c): PATH/IMAGE is a whole flash dump of P of the
+ * backup's size in which inspect finds no error the backup did not have. 0, or the exit code after
+ * printing the reason. */
+int flash_check_image(struct fwkit_ctx *ctx, const char *path, const uint8_t *image, size_t len, const uint8_t *backup,
+		      size_t backup_len, const struct fwkit_profile *p);
+/* The device of IMAGE (named WHAT in messages): DEVICE (an id), else its clear best candidate; NULL after
+ * saying why. */
+const struct fwkit_profile *flash_device_of(struct fwkit_ctx *ctx, const struct profiles *pr, const char *device,
+					    const uint8_t *image, size_t len, const char *what);
+
 /* The command table (commands.c); each entry is defined in its cmd_<name>.c. */
 extern const struct cli_command cmd_check;
 extern const struct cli_command cmd_uimage_list, cmd_uimage_verify, cmd_uimage_create, cmd_uimage_extract;
@@ -130,6 +140,7 @@ extern const struct cli_command cmd_profile_from_dump, cmd_profile_list, cmd_pro
 	cmd_compare;
 extern const struct cli_command cmd_extract;
 extern const struct cli_command cmd_image_show, cmd_image_verify, cmd_image_unwrap;
+extern const struct cli_command cmd_flash_probe, cmd_flash_read, cmd_flash_write, cmd_flash_env, cmd_flash_mac, cmd_build;
 extern const struct cli_command *const cli_commands[];
 
 #endif

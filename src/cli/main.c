@@ -58,7 +58,8 @@ static void print_parts(void)
 /*
  * fwkit --version: the tool's and the library's versions, then the libraries the parsers run on,
  * as their own version functions report them at run time (libfdt has none), then the optional
- * parts built in and left out. The only place the tool names a library other than libfwkit.
+ * parts built in and left out, and whether flash (libflashrom) is. The only place the tool names
+ * a library other than libfwkit.
  */
 static void print_version(void)
 {
@@ -71,6 +72,8 @@ static void print_version(void)
 	       lzma_version_string(), ZSTD_versionString(), json_c_version());
 #endif
 	print_parts();
+	const char *flash = fwkit_flash_backend();
+	printf("flash: %s\n", flash ? flash : "not built in (configure with libflashrom-dev)");
 }
 
 static void print_commands(FILE *out)

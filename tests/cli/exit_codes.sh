@@ -79,6 +79,14 @@ case_ "cannot write the output (missing folder" no/such "$FWKIT" env set dump.bi
 if [ -w /dev/full ]; then
 	case_ "standard output cannot be written" fwkit sh -c "exec \"$FWKIT\" env list dump.bin > /dev/full"
 fi
+# fwkit flash, against flashrom's dummy programmer (no hardware)
+if "$FWKIT" --version | grep -q '^flash: libflashrom'; then
+	ff $((8 * 1048576)) > chip8.bin
+	case_ "several flash chip definitions match" "MX25L6405" "$FWKIT" flash probe -p "dummy:emulate=MX25L6436,image=$PWD/chip8.bin"
+	case_ "no flash chip found (check the clip and pin 1)" "pin 1" "$FWKIT" flash probe -p dummy:bus=spi
+else
+	skip_part "fwkit built without libflashrom: the flash exit codes are not tried"
+fi
 # messages that name where: a JSON profile error by line and column, an --at/--size end that
 # would pass 2^64 shown as the sum it is (never a wrapped small number)
 printf '{"profiles": [\n  {"id": "x",\n   "name": }' > bad-syntax.json
