@@ -59,14 +59,10 @@ incdir=$(pkg-config --variable=includedir fwkit)
 check pc-includedir-in-prefix test "$(realpath "$incdir")" = "$(realpath "$P/include")"
 check pc-libdir-in-prefix test "$(realpath "$(pkg-config --variable=libdir fwkit)")" = "$(realpath "$LIBDIR")"
 # libflashrom only when flash is built in (cmake/flashrom.cmake)
-want_private="json-c liblzma libsquashfs1 libzstd zlib "
+want_private="json-c liblzma libsquashfs1 libzstd nettle zlib "
 "$FWKIT" --version | grep -q '^flash: libflashrom' && want_private="flashrom $want_private"
 check pc-requires-private test "$(pkg-config --print-requires-private fwkit | awk '{print $1}' | sort | tr '\n' ' ')" = \
-<<<<<<< HEAD
-	"json-c liblzma libsquashfs1 libzstd nettle zlib "
-=======
 	"$want_private"
->>>>>>> flash
 check pc-libs-shared test "$(pkg-config --libs-only-l fwkit | xargs)" = "-lfwkit"
 static_l=$(pkg-config --static --libs-only-l fwkit)
 for l in -lfwkit -lfdt -lz -llzma -lzstd -ljson-c -lsquashfs; do
