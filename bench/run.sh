@@ -170,6 +170,13 @@ log "CRC bench: fwkit-bench-crc $CRC_ROUNDS $CRC_PASSES"
 crc_rc=0
 "$CRCBENCH" "$CRC_ROUNDS" "$CRC_PASSES" >"$WORK/crc.txt" 2>&1 || crc_rc=$?
 
+# ---------------------------------------------------------------- (d2) Poray bench
+# bench/poray_throughput.c: Poray encode/decode of 4 MiB against memcpy + XOR; its own section
+# in bench/results/poray.md, appended to the report below.
+log "Poray bench: fwkit-bench-poray"
+poray_rc=0
+"$BUILD/bench/fwkit-bench-poray" 30 >"$RESULTS/poray.md" 2>&1 || poray_rc=$?
+
 # ---------------------------------------------------------------- (e) report
 log "writing bench/results/latest.md"
 commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -379,6 +386,7 @@ L.append("- inspect against binwalk: one dump, a few runs of binwalk (about 2 s 
 print("\n".join(L))
 PY
 { echo; cat "$WORK/scan.md"; } >>"$WORK/latest.md"
+{ echo; cat "$RESULTS/poray.md"; } >>"$WORK/latest.md"
 cp "$WORK/latest.md" "$REPORT"
 cat "$REPORT"
 status=0
@@ -396,6 +404,10 @@ if ((tftp_rc != 0)); then
 fi
 if ((inspect_rc != 0)); then
 	echo "bench/run.sh: bench/inspect.sh exited $inspect_rc (a check failed, a command failed, or could not run)" >&2
+	status=1
+fi
+if ((poray_rc != 0)); then
+	echo "bench/run.sh: fwkit-bench-poray exited $poray_rc (decode(encode(x)) differs, or it could not run)" >&2
 	status=1
 fi
 exit "$status"

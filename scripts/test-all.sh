@@ -1,7 +1,8 @@
 #!/bin/bash
 # Quick start 2 (and CI): install what is missing, then build and run every test three ways:
 # the dev build (-Werror), the whole suite again under ASan+UBSan, and the libFuzzer targets
-# built with clang and run over their committed corpora. Builds stop at the first error; every
+# built with clang and run over their committed corpora; then the Debian packages (built,
+# lintian, unpacked and run) and the static mipsel build with its CLI suite under qemu-user. Builds stop at the first error; every
 # test stage runs to its end, and the closing summary (scripts/test-summary.py) prints each SKIP
 # with its reason, names each fuzz target, and ends with "N passed, N failed, N skipped": a
 # check that could not run here is a skip, never a pass. Exit 1 when anything failed.
@@ -47,6 +48,41 @@ for f in build/fuzz/fuzz/fuzz_*; do
 	logs+=("$log")
 done
 
+# stage_log LOG CMD...: a stage that is one script, its whole output in LOG (its closing line
+# counts in the summary); a script that skipped itself (exit 77) is one skipped check
+stage_log() {
+	local log=$1 rc
+	shift
+	mkdir -p "$(dirname "$log")"
+	rc=0
+	"$@" > "$log" 2>&1 || rc=$?
+	[ $rc = 77 ] && echo "0 passed, 0 failed, 1 skipped" >> "$log"
+	[ $rc = 0 ] || [ $rc = 77 ] || status=1
+	grep -E '^(SKIP|FAIL)' "$log" | head -20
+	tail -1 "$log"
+}
+
+echo "== Debian package: dpkg-buildpackage -b, lintian, dpkg -x, the unpacked tool and library (tests/package/deb.sh)"
+start=$(date +%s)
+if command -v dpkg-buildpackage > /dev/null 2>&1; then
+	stage_log build/package/deb.log env FWKIT_SOURCE_DIR="$PWD" FWKIT_TEST_DATA="$PWD/tests/data" \
+		FWKIT_SCRATCH="$PWD/build/package/scratch" bash tests/package/deb.sh
+else
+	mkdir -p build/package
+	printf 'SKIP: dpkg-buildpackage not installed (not a Debian machine): no .deb built\n0 passed, 0 failed, 1 skipped\n' > build/package/deb.log
+	cat build/package/deb.log
+fi
+echo "(Debian package stage: $(($(date +%s) - start)) s)"
+
+echo "== mipsel static build (preset mipsel-static) and the CLI suite under qemu-user (scripts/test-mipsel.sh)"
+start=$(date +%s)
+bash scripts/mipsel-sysroot.sh
+cmake --preset mipsel-static > /dev/null
+cmake --build --preset mipsel-static -j"$jobs"
+stage_log build/mipsel-static/suite.log bash scripts/test-mipsel.sh
+echo "(mipsel stage: $(($(date +%s) - start)) s)"
+
 echo "== summary"
-python3 scripts/test-summary.py dev=build/dev/junit.xml asan=build/asan/junit.xml --fuzz "${logs[@]}" || status=1
+python3 scripts/test-summary.py dev=build/dev/junit.xml asan=build/asan/junit.xml \
+	--log deb=build/package/deb.log --log mipsel=build/mipsel-static/suite.log --fuzz "${logs[@]}" || status=1
 exit $status

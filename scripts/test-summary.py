@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Sums what the test stages ran, from ctest's JUnit files and the fuzz replay logs.
 
-    test-summary.py STAGE=junit.xml ... [--fuzz LOG ...]
+    test-summary.py STAGE=junit.xml ... [--log STAGE=LOG ...] [--fuzz LOG ...]
 
 Every check counts once: a shell test's closing line "N passed, N failed, N skipped", a cmocka
-binary's "[  PASSED  ] N test(s)" / "[  FAILED  ] N test(s)", a fuzz replay's "N passed, N failed".
+binary's "[  PASSED  ] N test(s)" / "[  FAILED  ] N test(s)", a fuzz replay's "N passed, N failed",
+a stage that is one script (--log: the Debian package, the mipsel suite) by its closing line.
 A ctest test that exited 77 is one skipped check, with its reason. Every SKIP line is printed with
 the stage and test that printed it. The last line is "N passed, N failed, N skipped": a skip is
 never counted as a pass. Exit 1 when anything failed or a stage ran no test.
@@ -47,6 +48,11 @@ def main(argv):
     if "--fuzz" in args:
         i = args.index("--fuzz")
         fuzz, args = args[i + 1:], args[:i]
+    logs = []
+    while "--log" in args:
+        i = args.index("--log")
+        logs.append(args[i + 1])
+        args = args[:i] + args[i + 2:]
     for arg in args:
         stage, path = arg.split("=", 1)
         cases = ET.parse(path).getroot().iter("testcase")
@@ -77,6 +83,26 @@ def main(argv):
         if ran == 0:
             print("FAIL [%s] ran no test" % stage)
             bad_stage = True
+    for arg in logs:
+        stage, path = arg.split("=", 1)
+        try:
+            text = open(path, errors="replace").read()
+        except OSError:
+            text = ""
+        c = count_output(text)
+        if c is None:
+            print("FAIL [%s] no closing line in %s" % (stage, path))
+            total[1] += 1
+            continue
+        for l in c[3]:
+            print("SKIP [%s] %s" % (stage, l[4:].strip(": ")))
+        for l in text.splitlines():
+            if l.startswith("FAIL"):
+                print("FAIL [%s] %s" % (stage, l[4:].strip(": ")))
+        print("stage %s: %d passed, %d failed, %d skipped" % (stage, c[0], c[1], c[2]))
+        total[0] += c[0]
+        total[1] += c[1]
+        total[2] += c[2]
     for log in fuzz:
         name = log.rsplit("/", 1)[-1].replace(".log", "")
         text = open(log, errors="replace").read()

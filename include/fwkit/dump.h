@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "context.h"
+#include "profile.h"
 #include "range.h"
 
 /*
@@ -41,5 +42,25 @@ struct fwkit_compare_result {
 FWKIT_API enum fwkit_status fwkit_compare_reads(struct fwkit_ctx *ctx, const uint8_t *const *reads, size_t nreads,
 						size_t len, uint8_t *consensus, struct fwkit_compare_result *out);
 FWKIT_API void fwkit_compare_result_free(struct fwkit_compare_result *r);
+
+/*
+ * Is BUF a whole read of a device's flash, and if it grew or shrank, where? The structures a
+ * profile places (each env block with a good CRC, each Wi-Fi EEPROM's chip id, the firmware's
+ * uImage header) are looked for where the profile puts them and LEN - flash size bytes further:
+ * the bytes were inserted or deleted between the last structure in place and the first that
+ * moved; when every structure inside LEN is in place, the read ends early. DEVICE NULL: the
+ * built-in profiles and EXTRA are tried, and the one with the most structures found is named.
+ */
+struct fwkit_dump_fit {
+	const struct fwkit_profile *device; /* whose structures these are; NULL when none are found */
+	int64_t delta;                      /* LEN minus the device's flash size */
+	unsigned in_place, moved;           /* structures found where the profile puts them / DELTA further */
+	bool cut;                           /* shorter, every structure inside it in place: the read ends early */
+	uint64_t after, before;             /* the edit lies in [after, before) (when moved > 0) */
+	char where[240];                    /* one line: what moved or where the read ends */
+};
+FWKIT_API enum fwkit_status fwkit_dump_fit(struct fwkit_ctx *ctx, const struct fwkit_profile *device, const uint8_t *buf,
+					   size_t len, const struct fwkit_profile *extra, size_t nextra,
+					   struct fwkit_dump_fit *out);
 
 #endif

@@ -23,5 +23,9 @@
 #include "scan.h"
 #include "poray.h"
 #include "sysupgrade.h"
+#include "check.h"
+#include "container.h"
+#include "flash.h"
+#include "build.h"
 
 #endif

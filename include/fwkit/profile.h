@@ -17,7 +17,7 @@
 #define FWKIT_PROFILE_MAX_MACS 8
 #define FWKIT_PROFILE_MAX_EEPROMS 4
 #define FWKIT_PROFILE_MAX_ENVS 4
-#define FWKIT_PROFILE_MAX_RECOVERY 4
+#define FWKIT_PROFILE_MAX_RECOVERY 8
 #define FWKIT_PROFILE_MAX_COMPAT 4
 
 enum fwkit_part_content {
@@ -37,11 +37,37 @@ enum fwkit_part_content {
 
 enum fwkit_mac_role { FWKIT_MAC_LAN = 0, FWKIT_MAC_WAN, FWKIT_MAC_WLAN_2G, FWKIT_MAC_WLAN_5G };
 
+/*
+ * How an image reaches the flash: the paths of `fwkit check --via` (docs/check.md). Two kinds are
+ * the same method for check: the bootloader's serial TFTP menu and its reset-button TFTP are both
+ * "uboot-tftp".
+ */
 enum fwkit_recovery_kind {
 	FWKIT_RECOVERY_UBOOT_TFTP_MENU = 0, /* serial console menu, the bootloader pulls by TFTP */
 	FWKIT_RECOVERY_RESET_TFTP,          /* hold reset at power-on, the bootloader pulls by TFTP */
 	FWKIT_RECOVERY_BREED_WEB,           /* Breed's web page */
 	FWKIT_RECOVERY_VENDOR_WEB,          /* the stock web UI's upgrade page */
+	FWKIT_RECOVERY_SYSUPGRADE,          /* OpenWrt's sysupgrade on the running router (fwtool.sh checks) */
+	FWKIT_RECOVERY_MTD_WRITE,           /* `mtd write` / `cp` to one partition from a running system */
+	FWKIT_RECOVERY_FLASHROM,            /* the whole chip with a programmer (flashrom, CH341A) */
+};
+
+/* What a method takes: bits of struct fwkit_recovery.accepts. */
+enum fwkit_image_accept {
+	FWKIT_ACCEPT_UIMAGE = 1u << 0,      /* a kernel uImage at 0: a vendor uImage, kernel + rootfs */
+	FWKIT_ACCEPT_SYSUPGRADE = 1u << 1,  /* an OpenWrt sysupgrade image (uImage first, fwtool metadata) */
+	FWKIT_ACCEPT_PORAY = 1u << 2,       /* mkporayfw's encoding for the method's board */
+	FWKIT_ACCEPT_FLASH_IMAGE = 1u << 3, /* a whole-chip image of the flash size */
+	FWKIT_ACCEPT_PARTITION = 1u << 4,   /* the raw content of the target partition */
+};
+
+/* How a method behaves: bits of struct fwkit_recovery.flags. */
+enum fwkit_method_flag {
+	FWKIT_METHOD_WHOLE_BLOCKS = 1u << 0,   /* erases whole erase blocks: the size is rounded up to them */
+	FWKIT_METHOD_CHECKS_BOARD = 1u << 1,   /* refuses metadata naming another board (fwtool.sh; off with -F) */
+	FWKIT_METHOD_CHECKS_UIMAGE = 1u << 2,  /* the bootloader checks the uImage header before it writes */
+	FWKIT_METHOD_NEEDS_BREED = 1u << 3,    /* only where Breed is the bootloader */
+	FWKIT_METHOD_INFERRED = 1u << 4,       /* the rules of this method are inferred, not documented */
 };
 
 struct fwkit_partition {
@@ -77,7 +103,12 @@ struct fwkit_recovery {
 	char device_ip[16], server_ip[16];
 	uint8_t prefix;
 	char file_name[48];       /* empty: whatever is typed */
-	char image[32];           /* what it wants: "sysupgrade", "uimage", "poray:MPR-L8" ... */
+	uint32_t accepts;         /* enum fwkit_image_accept bits */
+	char target[24];          /* the partition it writes; empty: the whole chip */
+	uint32_t max_size;        /* 0: the target's size (firmware_max for the firmware partition) */
+	uint32_t load_addr;       /* where the bootloader loads the file; 0: not known */
+	char board[16];           /* the mkporayfw board, with FWKIT_ACCEPT_PORAY */
+	uint32_t flags;           /* enum fwkit_method_flag bits */
 	char steps[240];
 	char source[96];
 };
@@ -149,5 +180,8 @@ FWKIT_API enum fwkit_status fwkit_profile_check(struct fwkit_ctx *ctx, const str
 FWKIT_API const char *fwkit_part_content_name(enum fwkit_part_content c);
 FWKIT_API const char *fwkit_mac_role_name(enum fwkit_mac_role r);
 FWKIT_API const char *fwkit_recovery_kind_name(enum fwkit_recovery_kind k);
+/* The names of enum fwkit_image_accept's bit I (0-based), and of enum fwkit_method_flag's; NULL past the last. */
+FWKIT_API const char *fwkit_image_accept_name(unsigned bit);
+FWKIT_API const char *fwkit_method_flag_name(unsigned bit);
 
 #endif

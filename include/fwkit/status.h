@@ -42,14 +42,17 @@ enum fwkit_status {
 	FWKIT_E_BAD_CHECKSUM = 32,
 	FWKIT_E_UNSUPPORTED = 33,
 	FWKIT_E_CORRUPT = 34,
+	FWKIT_E_MISMATCH = 35, /* a flash chip does not hold what was expected (backup, or a verify after writing) */
 
 	/* refusals */
 	FWKIT_E_DOES_NOT_FIT = 40,
 	FWKIT_E_OUTPUT_REFUSED = 41, /* an output that is a symlink or a special file */
+	FWKIT_E_CANCELLED = 42,      /* the caller's cancel callback asked to stop (between flash blocks) */
+	FWKIT_E_NO_DEVICE = 43,      /* no flash programmer, or no chip on it */
 	FWKIT_E_UNSAFE = 50,
 };
 
-#define FWKIT_ERROR_TEXT_MAX 160
+#define FWKIT_ERROR_TEXT_MAX 320
 #define FWKIT_ERROR_PATH_MAX 512
 
 /* What went wrong, where. Fields that do not apply are empty strings, has_offset 0. */

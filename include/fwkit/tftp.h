@@ -164,7 +164,7 @@ struct fwkit_tftp_server_config {
 	const char *bind;        /* numeric address, IPv4 or IPv6 (default "0.0.0.0") */
 	uint16_t port;           /* 69 for bootloaders; 0 for any free port (the LISTENING event says which) */
 	bool once;               /* return after one complete transfer */
-	const char *drop_user;   /* when started as root: user to switch to after binding (NULL: "nobody") */
+	const char *drop_user;   /* when started as root: user (name or "UID[:GID]") to switch to after binding (NULL: "nobody") */
 	struct fwkit_tftp_limits limits;
 	fwkit_tftp_event_fn *on_event;
 	fwkit_tftp_check_fn *check;

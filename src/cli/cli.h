@@ -64,6 +64,14 @@ int cli_parse(const struct cli_command *cmd, const struct cli_option *options, i
 	      struct common_opts *common, char **pos, int maxpos);
 void cli_print_help(const struct cli_command *cmd, const struct cli_option *options, FILE *out);
 /*
+ * What cli_print_help prints: the --help text, a man-page subsection (troff), or one line of the
+ * command's name and option spellings (for the shell completion). The man page and the completion
+ * are made by running every command's --help in those formats (`fwkit help --man|--words`), so
+ * they come from the same option tables as --help.
+ */
+enum cli_help_format { CLI_HELP_TEXT, CLI_HELP_TROFF, CLI_HELP_WORDS };
+void cli_set_help_format(enum cli_help_format format);
+/*
  * cli_parse for a command that takes exactly WANT positional arguments (named WHAT in the usage
  * error). Returns true to go on; false when the command must return *EXIT_CODE now (after --help,
  * 0; after a usage error, 2).
@@ -112,7 +120,18 @@ struct profiles {
 };
 int cli_load_profiles(const char *path, struct profiles *pr);
 
+/* The check before an image is written (check_image.c): PATH/IMAGE is a whole flash dump of P of the
+ * backup's size in which inspect finds no error the backup did not have. 0, or the exit code after
+ * printing the reason. */
+int flash_check_image(struct fwkit_ctx *ctx, const char *path, const uint8_t *image, size_t len, const uint8_t *backup,
+		      size_t backup_len, const struct fwkit_profile *p);
+/* The device of IMAGE (named WHAT in messages): DEVICE (an id), else its clear best candidate; NULL after
+ * saying why. */
+const struct fwkit_profile *flash_device_of(struct fwkit_ctx *ctx, const struct profiles *pr, const char *device,
+					    const uint8_t *image, size_t len, const char *what);
+
 /* The command table (commands.c); each entry is defined in its cmd_<name>.c. */
+extern const struct cli_command cmd_check;
 extern const struct cli_command cmd_uimage_list, cmd_uimage_verify, cmd_uimage_create, cmd_uimage_extract;
 extern const struct cli_command cmd_env_find, cmd_env_list, cmd_env_get, cmd_env_set, cmd_env_unset, cmd_env_import,
 	cmd_env_export, cmd_env_config, cmd_env_create, cmd_env_corrupt, cmd_serve, cmd_scan, cmd_identify, cmd_poray_boards,
@@ -120,6 +139,8 @@ extern const struct cli_command cmd_env_find, cmd_env_list, cmd_env_get, cmd_env
 extern const struct cli_command cmd_profile_from_dump, cmd_profile_list, cmd_profile_show, cmd_inspect, cmd_mac_list, cmd_mac_set, cmd_layout,
 	cmd_compare;
 extern const struct cli_command cmd_extract;
+extern const struct cli_command cmd_image_show, cmd_image_verify, cmd_image_unwrap;
+extern const struct cli_command cmd_flash_probe, cmd_flash_read, cmd_flash_write, cmd_flash_env, cmd_flash_mac, cmd_build;
 extern const struct cli_command *const cli_commands[];
 
 #endif

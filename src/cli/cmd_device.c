@@ -711,6 +711,14 @@ static int run_layout(int argc, char **argv, const struct cli_command *self)
 	}
 	size_t len = fwkit_file_size(d.file);
 	const uint8_t *a = fwkit_file_data(d.file);
+	struct fwkit_dump_fit fit;
+	if (fwkit_dump_fit(d.ctx, p, a, len, d.pr.extra, d.pr.nextra, &fit) == FWKIT_OK && fit.delta != 0) {
+		/* a layout of a grown or cut dump would name the wrong bytes for flashrom to write */
+		fprintf(stderr, "fwkit: %s: %zu bytes, not the %u bytes of %s's flash: %s\n", pos[0], len, p->flash_size, p->id,
+			fit.where[0] ? fit.where : "no structure of the profile found to say where");
+		close_dump(&d);
+		return EXIT_PROBLEM;
+	}
 	struct fwkit_file *of = NULL;
 	if (other) {
 		if (fwkit_file_open(d.ctx, other, &of) != FWKIT_OK) {

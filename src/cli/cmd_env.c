@@ -67,6 +67,9 @@ static int select_block(struct env_input *in, const char *path, const struct env
 				for (size_t k = 0; k < in->scan.count; k++)
 					if (in->scan.blocks[k].offset == b->other_offset && in->scan.blocks[k].active)
 						in->block = in->scan.blocks[k];
+			/* --size without --at: the size of the block found (what --repair of a bad CRC needs) */
+			if (o->size && fwkit_env_block_at(in->ctx, d, n, in->block.offset, o->size, &in->block) != FWKIT_OK)
+				return cli_report_error(in->ctx);
 			return EXIT_OK_;
 		}
 	}

@@ -2,6 +2,7 @@
  * fwkit serve: a read-only TFTP server for recovery, which checks the image first and says what
  * the device's bootloader expects (address, file name, menu steps).
  */
+#include <stdarg.h>
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -29,6 +30,10 @@ struct serve_state {
 	bool tty;
 	bool force;
 	int bar_width;
+	bool single_file;                     /* serve FILE: it must be an image (a folder serves anything) */
+	const struct fwkit_profile *device;   /* --device: fwkit check for its bootloader's TFTP path */
+	const struct fwkit_profile *extra;
+	size_t nextra;
 };
 
 static void print_event(void *user, const struct fwkit_tftp_event *ev)
@@ -109,9 +114,52 @@ static void print_event(void *user, const struct fwkit_tftp_event *ev)
 }
 
 /* The image check (fwkit_image_check): a uImage must have good CRCs; other files pass with a note. */
+/* Refuses (or, with --force, warns and serves) an image that fails: WHY gets the reason. */
+static bool refuse(struct serve_state *ss, char *why, size_t why_size, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static bool refuse(struct serve_state *ss, char *why, size_t why_size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, why_size, fmt, ap);
+	va_end(ap);
+	if (ss->force)
+		fprintf(stderr, "fwkit: warning: serving anyway (--force): %s\n", why);
+	return ss->force;
+}
+
+/* With --device: fwkit check for the bootloader's TFTP path (what `fwkit check --via uboot-tftp` says). */
+static bool check_for_device(struct serve_state *ss, const char *path, const uint8_t *data, size_t size, char *why,
+			     size_t why_size)
+{
+	struct fwkit_ctx *ctx = fwkit_ctx_new();
+	struct fwkit_check_request req = { .device = ss->device, .via = FWKIT_VIA_UBOOT_TFTP, .extra = ss->extra, .nextra = ss->nextra };
+	struct fwkit_node *n = NULL;
+	bool ok;
+	if (!ctx || fwkit_check(ctx, data, size, &req, &n) != FWKIT_OK) {
+		ok = refuse(ss, why, why_size, "%s: not checked (%s)", path, ctx ? fwkit_ctx_error(ctx)->what : "out of memory");
+	} else if (fwkit_check_verdict(n) == FWKIT_VERDICT_WILL_BRICK) {
+		/* every blocking reason on its own line: the refusal itself must fit the server's log line */
+		for (size_t i = 0; i < fwkit_node_finding_count(n); i++)
+			if (fwkit_node_finding(n, i)->severity == FWKIT_SEV_ERROR)
+				fprintf(stderr, "fwkit: %s: will-brick %s via uboot-tftp: %s\n", path, ss->device->id,
+					fwkit_node_finding(n, i)->message);
+		ok = refuse(ss, why, why_size, "%s: will-brick via uboot-tftp (fwkit check %s --device %s --via uboot-tftp)", path,
+			    path, ss->device->id);
+	} else {
+		for (size_t i = 0; i < fwkit_node_finding_count(n); i++)
+			fprintf(stderr, "fwkit: %s: warning: %s\n", path, fwkit_node_finding(n, i)->message);
+		ok = true;
+	}
+	fwkit_node_free(n);
+	fwkit_ctx_free(ctx);
+	return ok;
+}
+
 static bool check_image(void *user, const char *path, const uint8_t *data, size_t size, char *why, size_t why_size)
 {
 	struct serve_state *ss = user;
+	if (ss->device)
+		return check_for_device(ss, path, data, size, why, why_size);
 	struct fwkit_image_check *c = malloc(sizeof(*c));
 	if (!c || fwkit_image_check(NULL, data, size, c) != FWKIT_OK) {
 		snprintf(why, why_size, "%s: not checked (out of memory)", path);
@@ -124,6 +172,15 @@ static bool check_image(void *user, const char *path, const uint8_t *data, size_
 		if (ss->force && c->header_complete)
 			fprintf(stderr, "fwkit: warning: serving anyway (--force): %s\n", why);
 		ok = ss->force;
+	} else if (ss->single_file && !c->format[0]) {
+		/* not an image of any format the table knows: refuse a file that cannot be one */
+		struct fwkit_node *id = NULL;
+		const struct fwkit_field *kind = NULL;
+		if (fwkit_identify_file(NULL, data, size, ss->extra, ss->nextra, &id) == FWKIT_OK)
+			kind = fwkit_node_get(id, "kind");
+		if (!kind || kind->u == FWKIT_KIND_UNKNOWN)
+			ok = refuse(ss, why, why_size, "%s: not a firmware image, flash image or partition (fwkit identify %s)", path, path);
+		fwkit_node_free(id);
 	}
 	free(c);
 	return ok;
@@ -198,7 +255,7 @@ static int run_serve(int argc, char **argv, const struct cli_command *self)
 		{ 0, "once", OPT_FLAG, NULL, "exit 0 after one complete transfer", &once, NULL },
 		{ 0, "device", OPT_STRING, "ID", "say what this device's recovery expects, and check this machine's address", &device, NULL },
 		{ 0, "force", OPT_FLAG, NULL, "serve an image even when its check fails", &force, NULL },
-		{ 0, "user", OPT_STRING, "USER", "when started as root, switch to USER after binding (default nobody)", &user, NULL },
+		{ 0, "user", OPT_STRING, "USER", "when started as root, switch to USER (a name, or UID[:GID]) after binding (default nobody)", &user, NULL },
 		{ 0, "max-blksize", OPT_UINT, "N", "largest block size granted (default 65464)", &max_blksize, NULL },
 		{ 0, "max-windowsize", OPT_UINT, "N", "largest window granted (default 64)", &max_window, NULL },
 		{ 0, "per-address", OPT_UINT, "N", "transfers at once from one client address (default 8)", &per_address, NULL },
@@ -222,6 +279,8 @@ static int run_serve(int argc, char **argv, const struct cli_command *self)
 		cli_usage_error(self, "--bind '%s': expected ADDR, ADDR:PORT or [IPV6]:PORT", bind_s);
 		return EXIT_USAGE;
 	}
+	const struct fwkit_profile *checked_device = NULL;
+	struct profiles device_profiles = { 0 };
 	if (device) {
 		/* what the device's recovery path expects, from its profile (src/devices/) */
 		struct profiles pr;
@@ -231,20 +290,12 @@ static int run_serve(int argc, char **argv, const struct cli_command *self)
 		struct fwkit_profile *extra = pr.extra;
 		size_t nextra = pr.nextra;
 		const struct fwkit_profile *p = fwkit_profile_find(device, extra, nextra);
-		const struct fwkit_recovery *rec = NULL;
-		for (size_t i = 0; p && i < p->nrecovery && !rec; i++)
-			if (p->recovery[i].kind == FWKIT_RECOVERY_UBOOT_TFTP_MENU || p->recovery[i].kind == FWKIT_RECOVERY_RESET_TFTP)
-				rec = &p->recovery[i];
+		const struct fwkit_recovery *rec = fwkit_profile_method(p, FWKIT_VIA_UBOOT_TFTP);
 		if (!p || !rec) {
 			fprintf(stderr, "fwkit: %s '%s'; devices with a TFTP recovery path:", p ? "no TFTP recovery path known for" : "unknown device", device);
-			for (size_t i = 0; i < fwkit_profiles_builtin_count(); i++) {
-				const struct fwkit_profile *q = fwkit_profiles_builtin_get(i);
-				for (size_t k = 0; k < q->nrecovery; k++)
-					if (q->recovery[k].kind == FWKIT_RECOVERY_UBOOT_TFTP_MENU || q->recovery[k].kind == FWKIT_RECOVERY_RESET_TFTP) {
-						fprintf(stderr, " %s", q->id);
-						break;
-					}
-			}
+			for (size_t i = 0; i < fwkit_profiles_builtin_count(); i++)
+				if (fwkit_profile_method(fwkit_profiles_builtin_get(i), FWKIT_VIA_UBOOT_TFTP))
+					fprintf(stderr, " %s", fwkit_profiles_builtin_get(i)->id);
 			fputc('\n', stderr);
 			free(extra);
 			return EXIT_USAGE;
@@ -255,7 +306,12 @@ static int run_serve(int argc, char **argv, const struct cli_command *self)
 		printf("recovery:     %s: %s\n", fwkit_recovery_kind_name(rec->kind), rec->steps);
 		printf("addresses:    this computer %s/%u, the device %s\n", rec->server_ip, rec->prefix, rec->device_ip);
 		printf("file name:    %s\n", rec->file_name[0] ? rec->file_name : "whatever the bootloader asks for (served under any name)");
-		printf("image:        %s; the firmware partition holds at most %u bytes\n", rec->image, p->firmware_max);
+		char want[96] = "";
+		for (unsigned b = 0; fwkit_image_accept_name(b); b++)
+			if (rec->accepts & (1u << b))
+				snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s", want[0] ? " or " : "", fwkit_image_accept_name(b));
+		printf("image:        %s; the %s partition holds at most %u bytes (fwkit check --via uboot-tftp runs on every file)\n",
+		       want, rec->target, p->firmware_max);
 		printf("source:       %s\n", rec->source);
 		if (have)
 			printf("check:        ok, %s is an address of this machine\n", rec->server_ip);
@@ -266,10 +322,12 @@ static int run_serve(int argc, char **argv, const struct cli_command *self)
 		if (!rec->file_name[0])
 			any_name = true;
 		fflush(stdout);
-		free(extra);
+		checked_device = p;
+		device_profiles = pr;
 	}
 	struct serve_state ss = { .json = common.json, .tty = isatty(STDERR_FILENO) && !common.json, .force = force,
-				  .bar_width = 40 };
+				  .bar_width = 40, .device = checked_device, .extra = device_profiles.extra,
+				  .nextra = device_profiles.nextra };
 	struct fwkit_tftp_server_config cfg = {
 		.any_name = any_name,
 		.bind = addr,
@@ -289,6 +347,7 @@ static int run_serve(int argc, char **argv, const struct cli_command *self)
 		cfg.root = pos[0];
 	else
 		cfg.file = pos[0];
+	ss.single_file = cfg.file != NULL;
 	struct sigaction sa = { 0 };
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -305,6 +364,7 @@ static int run_serve(int argc, char **argv, const struct cli_command *self)
 			code = EXIT_PROBLEM;
 	}
 	fwkit_ctx_free(ctx);
+	free(device_profiles.extra);
 	return code;
 }
 

@@ -5,6 +5,8 @@
 #include "cli/cli.h"
 
 const struct cli_command *const cli_commands[] = {
+	&cmd_build,
+	&cmd_check,
 	&cmd_compare,
 	&cmd_env_config,
 	&cmd_env_corrupt,
@@ -17,7 +19,15 @@ const struct cli_command *const cli_commands[] = {
 	&cmd_env_set,
 	&cmd_env_unset,
 	&cmd_extract,
+	&cmd_flash_env,
+	&cmd_flash_mac,
+	&cmd_flash_probe,
+	&cmd_flash_read,
+	&cmd_flash_write,
 	&cmd_identify,
+	&cmd_image_show,
+	&cmd_image_unwrap,
+	&cmd_image_verify,
 	&cmd_inspect,
 	&cmd_layout,
 	&cmd_mac_list,

@@ -7,21 +7,73 @@
 #include <json-c/json_c_version.h>
 #include <lzma.h>
 #include <zlib.h>
+#ifndef FWKIT_DISABLE_ZSTD
 #include <zstd.h>
+#endif
 
 #include "cli/cli.h"
 
+/* The parts a configure-time switch can leave out (CMakeLists.txt: FWKIT_DISABLE_*). */
+static const struct optional_part {
+	const char *name;
+	bool built;
+	const char *detail;
+} optional_parts[] = {
+#ifdef FWKIT_DISABLE_SQUASHFS
+	{ "squashfs", false, "" },
+#else
+	{ "squashfs", true, " (libsquashfs " FWKIT_SQUASHFS_VERSION ")" },
+#endif
+#ifdef FWKIT_DISABLE_ZSTD
+	{ "zstd", false, "" },
+#else
+	{ "zstd", true, "" },
+#endif
+#ifdef FWKIT_DISABLE_TFTP
+	{ "tftp-server", false, "" },
+#else
+	{ "tftp-server", true, "" },
+#endif
+};
+
+/* "optional parts: squashfs (libsquashfs 1.2.0), tftp-server" or "...: none; left out: tftp-server" */
+static void print_parts(void)
+{
+	size_t n = sizeof(optional_parts) / sizeof(optional_parts[0]), built = 0;
+	printf("optional parts:");
+	for (size_t i = 0; i < n; i++)
+		if (optional_parts[i].built)
+			printf("%s %s%s", built++ ? "," : "", optional_parts[i].name, optional_parts[i].detail);
+	if (!built)
+		printf(" none");
+	for (size_t i = 0, out = 0; i < n; i++)
+		if (!optional_parts[i].built)
+			printf("%s %s", out++ ? "," : "; left out:", optional_parts[i].name);
+	printf("\n");
+#ifdef FWKIT_NO_NSS
+	printf("static build: no user-name lookups (serve --user takes UID[:GID])\n");
+#endif
+}
+
 /*
  * fwkit --version: the tool's and the library's versions, then the libraries the parsers run on,
- * as their own version functions report them at run time (libfdt has none). None is optional
- * today; a part built in only on request would be listed here too. The only place the tool
- * names a library other than libfwkit.
+ * as their own version functions report them at run time (libfdt has none), then the optional
+ * parts built in and left out, and whether flash (libflashrom) is. The only place the tool names
+ * a library other than libfwkit.
  */
 static void print_version(void)
 {
 	printf("fwkit %s (libfwkit %s)\n", FWKIT_VERSION_STRING, fwkit_version());
+#ifdef FWKIT_DISABLE_ZSTD
+	printf("built with: zlib %s, liblzma %s, json-c %s, libfdt\n", zlibVersion(), lzma_version_string(),
+	       json_c_version());
+#else
 	printf("built with: zlib %s, liblzma %s, libzstd %s, json-c %s, libfdt\n", zlibVersion(),
 	       lzma_version_string(), ZSTD_versionString(), json_c_version());
+#endif
+	print_parts();
+	const char *flash = fwkit_flash_backend();
+	printf("flash: %s\n", flash ? flash : "not built in (configure with libflashrom-dev)");
 }
 
 static void print_commands(FILE *out)
@@ -30,6 +82,24 @@ static void print_commands(FILE *out)
 	for (const struct cli_command *const *c = cli_commands; *c; c++)
 		fprintf(out, "  %-18s %s\n", (*c)->name, (*c)->summary);
 	fprintf(out, "\n'fwkit <command> --help' describes one command; exit codes: docs/exit-codes.md\n");
+}
+
+/*
+ * fwkit help --man | --words (for the build, not the user): every command's --help, from its own
+ * option table, as a man-page subsection or as a completion line (cli_print_help).
+ */
+static int print_all_help(enum cli_help_format format)
+{
+	cli_set_help_format(format);
+	for (const struct cli_command *const *c = cli_commands; *c; c++) {
+		const char *sp = strrchr((*c)->name, ' ');
+		char *word = (char *)(sp ? sp + 1 : (*c)->name);
+		char *hargv[] = { word, "--help", NULL };
+		int code = (*c)->run(2, hargv, *c);
+		if (code != EXIT_OK_)
+			return code;
+	}
+	return EXIT_OK_;
 }
 
 /* Finds the command named by one or two words (e.g. "uimage list"); *used is how many. */
@@ -72,6 +142,10 @@ int main(int argc, char **argv)
 		return cli_finish_stdout(EXIT_OK_);
 	}
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		if (argc == 3 && strcmp(argv[2], "--man") == 0)
+			return cli_finish_stdout(print_all_help(CLI_HELP_TROFF));
+		if (argc == 3 && strcmp(argv[2], "--words") == 0)
+			return cli_finish_stdout(print_all_help(CLI_HELP_WORDS));
 		if (argc > 2) {
 			int used = 0;
 			const struct cli_command *c = find_command(argc - 2, argv + 2, &used);

@@ -19,22 +19,110 @@ static const char *kind_default_arg(enum opt_kind k)
 	}
 }
 
-void cli_print_help(const struct cli_command *cmd, const struct cli_option *options, FILE *out)
+static enum cli_help_format help_format = CLI_HELP_TEXT;
+
+void cli_set_help_format(enum cli_help_format format)
 {
-	fprintf(out, "usage: fwkit %s\n\n%s\n\noptions:\n", cmd->synopsis, cmd->summary);
+	help_format = format;
+}
+
+/* The option's left column: "-o, --out OUT", "-f", "    --json". */
+static void option_spelling(const struct cli_option *o, char *left, size_t size)
+{
+	const char *arg = o->arg_name ? o->arg_name : kind_default_arg(o->kind);
+	if (o->short_name && o->long_name)
+		snprintf(left, size, "-%c, --%s%s%s", o->short_name, o->long_name, arg ? " " : "", arg ? arg : "");
+	else if (o->short_name)
+		snprintf(left, size, "-%c%s%s", o->short_name, arg ? " " : "", arg ? arg : "");
+	else
+		snprintf(left, size, "    --%s%s%s", o->long_name, arg ? " " : "", arg ? arg : "");
+}
+
+/* The options every command takes, after its own table. */
+static const struct cli_option common_options[] = {
+	{ 0, "json", OPT_FLAG, NULL, "print the result as JSON (schema " "1" ")", NULL, NULL },
+	{ 'h', "help", OPT_FLAG, NULL, "print this help and exit", NULL, NULL },
+	OPT_END,
+};
+
+/* troff text: a leading '.' or '\'' would start a request, a backslash an escape. */
+static void troff_text(const char *s, FILE *out)
+{
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", out);
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\e", out);
+		else if (*s == '-')
+			fputs("\\-", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+static void print_options_troff(const struct cli_option *options, FILE *out)
+{
 	for (const struct cli_option *o = options; o && (o->short_name || o->long_name); o++) {
 		char left[64];
-		const char *arg = o->arg_name ? o->arg_name : kind_default_arg(o->kind);
-		if (o->short_name && o->long_name)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->long_name, arg ? " " : "", arg ? arg : "");
-		else if (o->short_name)
-			snprintf(left, sizeof(left), "-%c%s%s", o->short_name, arg ? " " : "", arg ? arg : "");
-		else
-			snprintf(left, sizeof(left), "    --%s%s%s", o->long_name, arg ? " " : "", arg ? arg : "");
-		fprintf(out, "  %-24s %s\n", left, o->help);
+		option_spelling(o, left, sizeof(left));
+		const char *l = left;
+		while (*l == ' ')
+			l++;
+		fputs(".TP\n\\fB", out);
+		troff_text(l, out);
+		fputs("\\fR\n", out);
+		troff_text(o->help, out);
+		fputc('\n', out);
 	}
-	fprintf(out, "  %-24s %s\n", "    --json", "print the result as JSON (schema " "1" ")");
-	fprintf(out, "  %-24s %s\n", "-h, --help", "print this help and exit");
+}
+
+/* One man-page subsection: the synopsis as its heading, the summary, the options. */
+static void print_help_troff(const struct cli_command *cmd, const struct cli_option *options, FILE *out)
+{
+	fputs(".SS \"", out);
+	troff_text(cmd->name, out);
+	fputs("\"\n.B fwkit\n", out);
+	troff_text(cmd->synopsis, out);
+	fputs("\n.PP\n", out);
+	troff_text(cmd->summary, out);
+	fputc('\n', out);
+	print_options_troff(options, out);
+	print_options_troff(common_options, out);
+}
+
+/* One line for the shell completion: the command's name, a tab, every option spelling. */
+static void print_help_words(const struct cli_command *cmd, const struct cli_option *options, FILE *out)
+{
+	fprintf(out, "%s\t", cmd->name);
+	const struct cli_option *tables[] = { options, common_options };
+	for (size_t t = 0; t < 2; t++)
+		for (const struct cli_option *o = tables[t]; o && (o->short_name || o->long_name); o++) {
+			if (o->short_name)
+				fprintf(out, "-%c ", o->short_name);
+			if (o->long_name)
+				fprintf(out, "--%s ", o->long_name);
+		}
+	fputc('\n', out);
+}
+
+void cli_print_help(const struct cli_command *cmd, const struct cli_option *options, FILE *out)
+{
+	if (help_format == CLI_HELP_TROFF) {
+		print_help_troff(cmd, options, out);
+		return;
+	}
+	if (help_format == CLI_HELP_WORDS) {
+		print_help_words(cmd, options, out);
+		return;
+	}
+	fprintf(out, "usage: fwkit %s\n\n%s\n\noptions:\n", cmd->synopsis, cmd->summary);
+	const struct cli_option *tables[] = { options, common_options };
+	for (size_t t = 0; t < 2; t++)
+		for (const struct cli_option *o = tables[t]; o && (o->short_name || o->long_name); o++) {
+			char left[64];
+			option_spelling(o, left, sizeof(left));
+			fprintf(out, "  %-24s %s\n", left, o->help);
+		}
 }
 
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)

@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#ifndef FWKIT_DISABLE_ZSTD
 #include <zstd.h>
+#endif
 
 #include "core/budget.h"
 #include "core/internal.h"
@@ -267,6 +269,7 @@ static void check_lzma(struct fwkit_ctx *ctx, enum fwkit_codec codec, const uint
 	lzma_end(&s);
 }
 
+#ifndef FWKIT_DISABLE_ZSTD
 static void check_zstd(struct fwkit_ctx *ctx, const uint8_t *data, size_t len, uint64_t limit, uint8_t *scratch,
 		       struct fwkit_decompress_result *r)
 {
@@ -301,6 +304,7 @@ static void check_zstd(struct fwkit_ctx *ctx, const uint8_t *data, size_t len, u
 		r->error_at = in.pos;
 	ZSTD_freeDStream(ds);
 }
+#endif
 
 enum fwkit_status fwkit_decompress_check(struct fwkit_ctx *ctx, enum fwkit_codec codec, const uint8_t *data,
 					 size_t len, uint64_t limit, struct fwkit_decompress_result *r)
@@ -315,6 +319,12 @@ enum fwkit_status fwkit_decompress_check(struct fwkit_ctx *ctx, enum fwkit_codec
 		str_printf(r->detail, sizeof(r->detail), "%s payloads are not checked by fwkit", fwkit_codec_name(codec));
 		return FWKIT_OK;
 	}
+#ifdef FWKIT_DISABLE_ZSTD
+	if (codec == FWKIT_CODEC_ZSTD) {
+		str_printf(r->detail, sizeof(r->detail), "zstd payloads are not checked by this fwkit (built without libzstd)");
+		return FWKIT_OK;
+	}
+#endif
 	struct fwkit_ctx local;
 	struct fwkit_ctx *b = budget_ctx(ctx, &local);
 	r->checked = true;
@@ -331,7 +341,9 @@ enum fwkit_status fwkit_decompress_check(struct fwkit_ctx *ctx, enum fwkit_codec
 	case FWKIT_CODEC_GZIP: check_gzip(b, data, len, limit, scratch, r); break;
 	case FWKIT_CODEC_LZMA_ALONE:
 	case FWKIT_CODEC_XZ: check_lzma(b, codec, data, len, limit, scratch, r); break;
+#ifndef FWKIT_DISABLE_ZSTD
 	case FWKIT_CODEC_ZSTD: check_zstd(b, data, len, limit, scratch, r); break;
+#endif
 	default: break;
 	}
 	free(scratch);

@@ -25,8 +25,11 @@ const char *fwkit_status_name(enum fwkit_status status)
 	case FWKIT_E_BAD_CHECKSUM: return "bad-checksum";
 	case FWKIT_E_UNSUPPORTED: return "unsupported";
 	case FWKIT_E_CORRUPT: return "corrupt";
+	case FWKIT_E_MISMATCH: return "mismatch";
 	case FWKIT_E_DOES_NOT_FIT: return "does-not-fit";
 	case FWKIT_E_OUTPUT_REFUSED: return "output-refused";
+	case FWKIT_E_CANCELLED: return "cancelled";
+	case FWKIT_E_NO_DEVICE: return "no-device";
 	case FWKIT_E_UNSAFE: return "unsafe";
 	}
 	return "unknown";

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "core/internal.h"
+#include "fwkit/dump.h"
 #include "devices/edit_target.h"
 #include "formats/registry.h"
 
@@ -35,9 +36,12 @@ enum fwkit_status edit_target_flash_shaped(struct fwkit_ctx *ctx, const uint8_t 
 		return FWKIT_OK;
 	char found[80];
 	str_printf(found, sizeof(found), "%zu bytes (%zu past a 4 KiB boundary)", len, len % SECTOR_SIZE);
+	struct fwkit_dump_fit fit = { 0 };
+	fwkit_dump_fit(ctx, NULL, buf, len, NULL, 0, &fit);
 	return FWKIT_RAISE(ctx, FWKIT_E_UNSAFE, FWKIT_NO_OFFSET, "a whole number of 4 KiB flash sectors", found,
 			   "not a flash dump or a partition as read from flash (grown or cut by an edit?); refusing to "
-			   "write at offsets that may have moved");
+			   "write at offsets that may have moved%s%s%s%s", fit.device ? ": a " : "", fit.device ? fit.device->id : "",
+			   fit.device ? " dump with " : "", fit.where);
 }
 
 enum fwkit_status edit_target_dump_of(struct fwkit_ctx *ctx, const struct fwkit_profile *p, const uint8_t *buf,
@@ -59,7 +63,27 @@ enum fwkit_status edit_target_dump_of(struct fwkit_ctx *ctx, const struct fwkit_
 		str_printf(found, sizeof(found), "%zu bytes, %llu more", len, (unsigned long long)(len - want));
 	else
 		str_printf(found, sizeof(found), "%zu bytes, %llu fewer", len, (unsigned long long)(want - len));
-	return FWKIT_RAISE(ctx, FWKIT_E_UNSAFE, FWKIT_NO_OFFSET, expected, found,
+	/* where it grew or ends, from the structures that moved (a partition file has none to go by) */
+	struct fwkit_dump_fit fit = { 0 };
+	if (!part)
+		fwkit_dump_fit(ctx, p, buf, len, NULL, 0, &fit);
+	return FWKIT_RAISE(ctx, FWKIT_E_UNSAFE, FWKIT_NO_OFFSET, expected, found, "%s%s%s",
 			   len > want ? "the dump is larger than the flash (bytes inserted by an edit?); refusing to write at shifted offsets"
-				      : "the dump is smaller than the flash (a cut read or deleted bytes?); refusing to write at shifted offsets");
+				      : "the dump is smaller than the flash (a cut read or deleted bytes?); refusing to write at shifted offsets",
+			   fit.where[0] ? ": " : "", fit.where);
+}
+
+enum fwkit_status edit_target_whole_dump(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, uint64_t off, uint64_t size)
+{
+	if (off == 0 && size == len)
+		return FWKIT_OK;
+	struct fwkit_dump_fit fit;
+	if (fwkit_dump_fit(ctx, NULL, buf, len, NULL, 0, &fit) != FWKIT_OK || !fit.device || fit.delta == 0)
+		return FWKIT_OK; /* no device's structures, a whole read, or a partition file read alone */
+	char expected[96], found[64];
+	str_printf(expected, sizeof(expected), "%u bytes (the %u MiB flash of %s, whose structures these are)",
+		   fit.device->flash_size, fit.device->flash_size >> 20, fit.device->id);
+	str_printf(found, sizeof(found), "%zu bytes", len);
+	return FWKIT_RAISE(ctx, FWKIT_E_UNSAFE, FWKIT_NO_OFFSET, expected, found,
+			   "not a whole read of the flash: %s; refusing to write (read the chip again, or undo the edit)", fit.where);
 }

@@ -20,4 +20,10 @@ enum fwkit_status edit_target_flash_shaped(struct fwkit_ctx *ctx, const uint8_t 
 enum fwkit_status edit_target_dump_of(struct fwkit_ctx *ctx, const struct fwkit_profile *p, const uint8_t *buf,
 				      size_t len, const struct fwkit_partition *part);
 
+/* A dump whose structures are those of a device with another flash size (a cut read, a grown
+ * dump) is refused, saying where it grew or ends; a file that is just the structure at OFF/SIZE,
+ * a partition read alone and a file no profile's structures fit pass. */
+enum fwkit_status edit_target_whole_dump(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, uint64_t off,
+					 uint64_t size);
+
 #endif

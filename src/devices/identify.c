@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/budget.h"
 #include "core/internal.h"
 #include "devices/rank.h"
 #include "formats/registry.h"
@@ -134,20 +135,24 @@ static void describe_image(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len
 			describe_kernel(ctx, buf + 128, len - 129, n, extra, nextra, "a Netgear DNI factory file holding a kernel uImage");
 		return;
 	}
-	const struct fwkit_node *container = hit_at(scan, 0, "trx");
-	if (!container)
-		container = hit_at(scan, 0, "xiaomi-hdr");
+	/* vendor containers, numbered from 4 in this order (the "image" enum) */
+	static const char *const containers[] = { "trx", "xiaomi-hdr", "tplink", "seama", "netgear-chk", "sysupgrade-tar" };
+	const struct fwkit_node *container = NULL;
+	unsigned which = 0;
+	for (; !container && which < sizeof(containers) / sizeof(containers[0]); which++)
+		container = hit_at(scan, 0, containers[which]);
 	if (container) {
 		/* a vendor container: the board from the kernel uImage inside it */
 		bool trx = !strcmp(fwkit_node_format(container), "trx");
-		fwkit_node_add_enum(n, "image", trx ? 4 : 5, fwkit_node_format(container));
+		fwkit_node_add_enum(n, "image", 3 + which, fwkit_node_format(container));
 		const struct fwkit_field *dev = fwkit_node_get(container, "device");
 		if (dev)
 			fwkit_node_add_string(n, "xiaomi_device", dev->text, strlen(dev->text));
 		const struct fwkit_node *k = first_hit(container, "uimage");
 		if (k && fwkit_node_offset(k) < len)
 			describe_kernel(ctx, buf + fwkit_node_offset(k), len - (size_t)fwkit_node_offset(k), n, extra, nextra,
-					trx ? "a TRX image holding a kernel uImage" : "a Xiaomi container holding a kernel uImage");
+					trx ? "a TRX image holding a kernel uImage"
+					    : which == 2 ? "a Xiaomi container holding a kernel uImage" : "a vendor container holding a kernel uImage");
 		return;
 	}
 	bool rootfs = first_hit(scan, "squashfs") != NULL;

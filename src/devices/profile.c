@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "fwkit/poray.h"
 #include "devices/devices.h"
 
 /* The vendor tables, in the order profiles are listed. */
@@ -68,7 +69,11 @@ const struct fwkit_partition *fwkit_profile_partition(const struct fwkit_profile
 static const char *const CONTENT_NAMES[] = { "other", "bootloader", "u-boot-env", "bdata", "factory", "crash",
 					     "config-backup", "overlay", "firmware", "kernel", "ubi", "reserved" };
 static const char *const ROLE_NAMES[] = { "lan", "wan", "wlan-2.4ghz", "wlan-5ghz" };
-static const char *const RECOVERY_NAMES[] = { "uboot-tftp-menu", "reset-tftp", "breed-web", "vendor-web" };
+static const char *const RECOVERY_NAMES[] = { "uboot-tftp-menu", "reset-tftp", "breed-web", "vendor-web",
+					       "sysupgrade",      "mtd-write",  "flashrom" };
+static const char *const ACCEPT_NAMES[] = { "uimage", "sysupgrade", "poray", "flash-image", "partition" };
+static const char *const METHOD_FLAG_NAMES[] = { "whole-blocks", "checks-board", "checks-uimage", "needs-breed",
+						 "inferred" };
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 const char *fwkit_part_content_name(enum fwkit_part_content c)
@@ -83,6 +88,18 @@ const char *fwkit_recovery_kind_name(enum fwkit_recovery_kind k)
 {
 	return (unsigned)k < COUNT(RECOVERY_NAMES) ? RECOVERY_NAMES[k] : "unknown";
 }
+
+const char *fwkit_image_accept_name(unsigned bit)
+{
+	return bit < COUNT(ACCEPT_NAMES) ? ACCEPT_NAMES[bit] : NULL;
+}
+const char *fwkit_method_flag_name(unsigned bit)
+{
+	return bit < COUNT(METHOD_FLAG_NAMES) ? METHOD_FLAG_NAMES[bit] : NULL;
+}
+
+static enum fwkit_status check_method(struct fwkit_ctx *ctx, const struct fwkit_profile *p,
+				      const struct fwkit_recovery *r, size_t i);
 
 static bool pow2(uint64_t v) { return v && !(v & (v - 1)); }
 
@@ -132,7 +149,8 @@ static enum fwkit_status check_shape(struct fwkit_ctx *ctx, const struct fwkit_p
 	for (size_t i = 0; i < p->nrecovery; i++) {
 		const struct fwkit_recovery *r = &p->recovery[i];
 		CHECK(TERMINATED(r->device_ip) && TERMINATED(r->server_ip) && TERMINATED(r->file_name) &&
-			      TERMINATED(r->image) && TERMINATED(r->steps) && TERMINATED(r->source),
+			      TERMINATED(r->target) && TERMINATED(r->board) && TERMINATED(r->steps) &&
+			      TERMINATED(r->source),
 		      "profile %s: a text field of recovery method %zu is not terminated", p->id, i);
 	}
 	return FWKIT_OK;
@@ -203,7 +221,37 @@ enum fwkit_status fwkit_profile_check(struct fwkit_ctx *ctx, const struct fwkit_
 		CHECK(!r->server_ip[0] || inet_pton(AF_INET, r->server_ip, &a) == 1, "profile %s: bad server_ip %s", p->id,
 		      r->server_ip);
 		CHECK(r->prefix <= 32, "profile %s: bad prefix", p->id);
+		enum fwkit_status st = check_method(ctx, p, r, i);
+		if (st != FWKIT_OK)
+			return st;
 	}
+	return FWKIT_OK;
+}
+
+/* A method names what it takes, a partition the profile has (or the whole chip for a
+ * programmer), a limit inside that partition, and a mkporayfw board when it takes Poray files. */
+static enum fwkit_status check_method(struct fwkit_ctx *ctx, const struct fwkit_profile *p,
+				      const struct fwkit_recovery *r, size_t i)
+{
+	CHECK((unsigned)r->kind < COUNT(RECOVERY_NAMES), "profile %s: method %zu: unknown kind %u", p->id, i, (unsigned)r->kind);
+	CHECK(r->accepts && r->accepts < (1u << COUNT(ACCEPT_NAMES)), "profile %s: method %zu (%s): accepts no known image kind",
+	      p->id, i, RECOVERY_NAMES[r->kind]);
+	CHECK(r->flags < (1u << COUNT(METHOD_FLAG_NAMES)), "profile %s: method %zu (%s): unknown flags 0x%x", p->id, i,
+	      RECOVERY_NAMES[r->kind], r->flags);
+	bool whole_chip = !r->target[0];
+	CHECK(whole_chip == (r->kind == FWKIT_RECOVERY_FLASHROM), "profile %s: method %zu (%s): %s", p->id, i,
+	      RECOVERY_NAMES[r->kind], whole_chip ? "no target partition" : "a programmer writes the whole chip, not a partition");
+	CHECK(!(r->accepts & FWKIT_ACCEPT_FLASH_IMAGE) || whole_chip, "profile %s: method %zu (%s): a whole-chip image for one partition",
+	      p->id, i, RECOVERY_NAMES[r->kind]);
+	if (!whole_chip) {
+		const struct fwkit_partition *t = fwkit_profile_partition(p, r->target);
+		CHECK(t, "profile %s: method %zu (%s): no partition named %s", p->id, i, RECOVERY_NAMES[r->kind], r->target);
+		CHECK(r->max_size <= t->size, "profile %s: method %zu (%s): limit 0x%x exceeds partition %s (0x%x)", p->id, i,
+		      RECOVERY_NAMES[r->kind], r->max_size, t->name, t->size);
+	}
+	CHECK(!(r->accepts & FWKIT_ACCEPT_PORAY) || fwkit_poray_board_find(r->board),
+	      "profile %s: method %zu (%s): takes Poray files but names no known mkporayfw board (\"%s\")", p->id, i,
+	      RECOVERY_NAMES[r->kind], r->board);
 	return FWKIT_OK;
 }
 
@@ -214,6 +262,16 @@ static json_object *hex(uint64_t v)
 	char b[24];
 	snprintf(b, sizeof(b), "0x%llx", (unsigned long long)v);
 	return json_object_new_string(b);
+}
+
+/* A bit set as the list of its names (the JSON profile format writes flags by name, never as numbers). */
+static json_object *bit_names(uint32_t bits, const char *const *names, size_t n)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		if (bits & (1u << i))
+			json_object_array_add(a, json_object_new_string(names[i]));
+	return a;
 }
 
 enum fwkit_status fwkit_profile_to_json(struct fwkit_ctx *ctx, const struct fwkit_profile *p, char **out)
@@ -296,7 +354,12 @@ enum fwkit_status fwkit_profile_to_json(struct fwkit_ctx *ctx, const struct fwki
 		json_object_object_add(x, "server_ip", json_object_new_string(r->server_ip));
 		json_object_object_add(x, "prefix", json_object_new_int(r->prefix));
 		json_object_object_add(x, "file_name", json_object_new_string(r->file_name));
-		json_object_object_add(x, "image", json_object_new_string(r->image));
+		json_object_object_add(x, "accepts", bit_names(r->accepts, ACCEPT_NAMES, COUNT(ACCEPT_NAMES)));
+		json_object_object_add(x, "target", json_object_new_string(r->target));
+		json_object_object_add(x, "max_size", hex(r->max_size));
+		json_object_object_add(x, "load_addr", hex(r->load_addr));
+		json_object_object_add(x, "board", json_object_new_string(r->board));
+		json_object_object_add(x, "flags", bit_names(r->flags, METHOD_FLAG_NAMES, COUNT(METHOD_FLAG_NAMES)));
 		json_object_object_add(x, "steps", json_object_new_string(r->steps));
 		json_object_object_add(x, "source", json_object_new_string(r->source));
 		json_object_array_add(rec, x);
@@ -383,6 +446,18 @@ static int get_enum(struct reader *r, json_object *v, const char *key, const cha
 			return (int)i;
 	FAIL(r, "%s: unknown value \"%s\"", key, s);
 	return 0;
+}
+
+static size_t get_array(struct reader *r, json_object *v, const char *key, size_t max);
+
+/* A list of names, each one bit of NAMES. */
+static uint32_t get_bits(struct reader *r, json_object *v, const char *key, const char *const *names, size_t n)
+{
+	uint32_t bits = 0;
+	size_t count = get_array(r, v, key, 32);
+	for (size_t i = 0; i < count; i++)
+		bits |= 1u << get_enum(r, json_object_array_get_idx(v, i), key, names, n);
+	return bits;
 }
 
 static size_t get_array(struct reader *r, json_object *v, const char *key, size_t max)
@@ -562,8 +637,18 @@ static void read_profile(struct reader *r, json_object *o, struct fwkit_profile 
 						x->prefix = (uint8_t)get_num(r, v2, k2, 32);
 					else if (!strcmp(k2, "file_name"))
 						get_str(r, v2, k2, x->file_name, sizeof(x->file_name));
-					else if (!strcmp(k2, "image"))
-						get_str(r, v2, k2, x->image, sizeof(x->image));
+					else if (!strcmp(k2, "accepts"))
+						x->accepts = get_bits(r, v2, k2, ACCEPT_NAMES, COUNT(ACCEPT_NAMES));
+					else if (!strcmp(k2, "target"))
+						get_str(r, v2, k2, x->target, sizeof(x->target));
+					else if (!strcmp(k2, "max_size"))
+						x->max_size = (uint32_t)get_num(r, v2, k2, UINT32_MAX);
+					else if (!strcmp(k2, "load_addr"))
+						x->load_addr = (uint32_t)get_num(r, v2, k2, UINT32_MAX);
+					else if (!strcmp(k2, "board"))
+						get_str(r, v2, k2, x->board, sizeof(x->board));
+					else if (!strcmp(k2, "flags"))
+						x->flags = get_bits(r, v2, k2, METHOD_FLAG_NAMES, COUNT(METHOD_FLAG_NAMES));
 					else if (!strcmp(k2, "steps"))
 						get_str(r, v2, k2, x->steps, sizeof(x->steps));
 					else if (!strcmp(k2, "source"))

@@ -20,12 +20,17 @@
 
 #define RESET_TFTP                                                                                                \
 	{ .kind = FWKIT_RECOVERY_RESET_TFTP, .device_ip = "192.168.1.1", .server_ip = "192.168.1.55", .prefix = 24, \
-	  .image = "vendor firmware",                                                                              \
+	  .accepts = FWKIT_ACCEPT_UIMAGE | FWKIT_ACCEPT_SYSUPGRADE, .target = "firmware",                          \
+	  .flags = FWKIT_METHOD_WHOLE_BLOCKS,                                                                       \
 	  .steps = "cable to the LAN port; hold reset while powering on, about 5 s; the router pulls the image",  \
 	  .source = "seed 002 (blog)" }
 
-#define VENDOR_WEB(board)                                                                                         \
-	{ .kind = FWKIT_RECOVERY_VENDOR_WEB, .device_ip = "192.168.169.1", .prefix = 24, .image = "poray:" board,   \
+/* The MPR-L8 stock family wants the Poray file; HAME's own stock firmware takes the plain uImage
+ * (seed 002): ACCEPTS may hold both, and check says which family wants which. */
+#define VENDOR_WEB(brd, also)                                                                                   \
+	{ .kind = FWKIT_RECOVERY_VENDOR_WEB, .device_ip = "192.168.169.1", .prefix = 24,                           \
+	  .accepts = FWKIT_ACCEPT_PORAY | (also), .board = brd, .target = "firmware",                            \
+	  .flags = FWKIT_METHOD_WHOLE_BLOCKS,                                                                       \
 	  .steps = "stock web UI, upgrade page: the image must be mkporayfw-encoded for this board",              \
 	  .source = "seed 002 (blog); formats.md 5" }
 
@@ -36,8 +41,8 @@ const struct fwkit_profile fwkit_devices_rt5350[] = {
 		.vendor = "HAME",
 		.compatible = { "hame,mpr-a1", "mpr-a1" },
 		RT5350_LAYOUT(0x400000, 0x3B0000),
-		.nrecovery = 2,
-		.recovery = { RESET_TFTP, VENDOR_WEB("MPR-L8") },
+		.nrecovery = 5,
+		.recovery = { RESET_TFTP, VENDOR_WEB("MPR-L8", FWKIT_ACCEPT_UIMAGE), OPENWRT_SYSUPGRADE, OPENWRT_MTD_WRITE, PROGRAMMER_FLASHROM },
 		.source = "OpenWrt rt5350_hame_mpr-a1.dts, rt305x.mk (formats.md 3.5)",
 		.tested = "built dump in tests/cli/inspect",
 	},
@@ -47,8 +52,8 @@ const struct fwkit_profile fwkit_devices_rt5350[] = {
 		.vendor = "HAME",
 		.compatible = { "hame,mpr-a2", "mpr-a2" },
 		RT5350_LAYOUT(0x800000, 0x7B0000),
-		.nrecovery = 1,
-		.recovery = { RESET_TFTP },
+		.nrecovery = 4,
+		.recovery = { RESET_TFTP, OPENWRT_SYSUPGRADE, OPENWRT_MTD_WRITE, PROGRAMMER_FLASHROM },
 		.source = "OpenWrt rt5350_hame_mpr-a2.dts, rt305x.mk (formats.md 3.5)",
 		.tested = "selfcheck only",
 	},
@@ -58,8 +63,8 @@ const struct fwkit_profile fwkit_devices_rt5350[] = {
 		.vendor = "unbranded",
 		.compatible = { "unbranded,a5-v11", "a5-v11" },
 		RT5350_LAYOUT(0x400000, 0x3B0000),
-		.nrecovery = 2,
-		.recovery = { RESET_TFTP, VENDOR_WEB("A5-V11") },
+		.nrecovery = 5,
+		.recovery = { RESET_TFTP, VENDOR_WEB("A5-V11", 0), OPENWRT_SYSUPGRADE, OPENWRT_MTD_WRITE, PROGRAMMER_FLASHROM },
 		.source = "OpenWrt rt5350_unbranded_a5-v11.dts, rt305x.mk (formats.md 3.6)",
 		.tested = "built dump in tests/cli/inspect",
 	},
@@ -69,8 +74,8 @@ const struct fwkit_profile fwkit_devices_rt5350[] = {
 		.vendor = "Poray",
 		.compatible = { "poray,m3", "m3" },
 		RT5350_LAYOUT(0x400000, 0x3B0000),
-		.nrecovery = 1,
-		.recovery = { VENDOR_WEB("M3") },
+		.nrecovery = 4,
+		.recovery = { VENDOR_WEB("M3", 0), OPENWRT_SYSUPGRADE, OPENWRT_MTD_WRITE, PROGRAMMER_FLASHROM },
 		.source = "OpenWrt rt5350_poray_m3.dts, rt305x.mk (formats.md 3.7)",
 		.tested = "selfcheck only",
 	},
@@ -80,8 +85,8 @@ const struct fwkit_profile fwkit_devices_rt5350[] = {
 		.vendor = "Poray",
 		.compatible = { "poray,m4-4m", "m4-4M" },
 		RT5350_LAYOUT(0x400000, 0x3B0000),
-		.nrecovery = 1,
-		.recovery = { VENDOR_WEB("M4") },
+		.nrecovery = 4,
+		.recovery = { VENDOR_WEB("M4", 0), OPENWRT_SYSUPGRADE, OPENWRT_MTD_WRITE, PROGRAMMER_FLASHROM },
 		.source = "OpenWrt rt5350_poray_m4-4m.dts, rt305x.mk (formats.md 3.7)",
 		.tested = "selfcheck only",
 	},
@@ -91,8 +96,8 @@ const struct fwkit_profile fwkit_devices_rt5350[] = {
 		.vendor = "Poray",
 		.compatible = { "poray,m4-8m", "m4-8M" },
 		RT5350_LAYOUT(0x800000, 0x7B0000),
-		.nrecovery = 1,
-		.recovery = { VENDOR_WEB("M4") },
+		.nrecovery = 4,
+		.recovery = { VENDOR_WEB("M4", 0), OPENWRT_SYSUPGRADE, OPENWRT_MTD_WRITE, PROGRAMMER_FLASHROM },
 		.source = "OpenWrt rt5350_poray_m4-8m.dts, rt305x.mk (formats.md 3.7)",
 		.tested = "selfcheck only",
 	},
@@ -102,8 +107,8 @@ const struct fwkit_profile fwkit_devices_rt5350[] = {
 		.vendor = "Poray",
 		.compatible = { "poray,x5", "x5" },
 		RT5350_LAYOUT(0x800000, 0x7B0000),
-		.nrecovery = 1,
-		.recovery = { VENDOR_WEB("X5") },
+		.nrecovery = 4,
+		.recovery = { VENDOR_WEB("X5", 0), OPENWRT_SYSUPGRADE, OPENWRT_MTD_WRITE, PROGRAMMER_FLASHROM },
 		.source = "OpenWrt rt5350_poray_x5.dts, rt305x.mk (formats.md 3.7)",
 		.tested = "selfcheck only",
 	},
@@ -113,8 +118,8 @@ const struct fwkit_profile fwkit_devices_rt5350[] = {
 		.vendor = "Poray",
 		.compatible = { "poray,x8", "x8" },
 		RT5350_LAYOUT(0x800000, 0x7B0000),
-		.nrecovery = 1,
-		.recovery = { VENDOR_WEB("X8") },
+		.nrecovery = 4,
+		.recovery = { VENDOR_WEB("X8", 0), OPENWRT_SYSUPGRADE, OPENWRT_MTD_WRITE, PROGRAMMER_FLASHROM },
 		.source = "OpenWrt rt5350_poray_x8.dts, rt305x.mk (formats.md 3.7)",
 		.tested = "selfcheck only",
 	},

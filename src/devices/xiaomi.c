@@ -8,17 +8,21 @@
 
 #define XIAOMI_TFTP_MENU                                                                                          \
 	{ .kind = FWKIT_RECOVERY_UBOOT_TFTP_MENU, .device_ip = "192.168.31.1", .server_ip = "192.168.31.100",     \
-	  .prefix = 24, .image = "sysupgrade (uImage first)",                                                      \
+	  .prefix = 24, .accepts = FWKIT_ACCEPT_SYSUPGRADE | FWKIT_ACCEPT_UIMAGE, .target = "firmware",            \
+	  .load_addr = 0x80100000, .flags = FWKIT_METHOD_WHOLE_BLOCKS,                                              \
 	  .steps = "serial 115200 8N1; at \"Please choose the operation\" press 2 (Load system code then write to "  \
 		   "Flash via TFTP); device IP 192.168.31.1, server IP 192.168.31.100; type the file name",          \
 	  .source = "seed 000 (forum); formats.md 4.6" }
 
 /* Breed, the third-party bootloader many of these routers get (formats.md 4.4): its recovery web
- * page. Seed 000: it did not take an OpenWrt sysupgrade.bin. The address is Breed's usual one
- * (secondary, community documentation). */
+ * page. Seed 000: it did not take an OpenWrt sysupgrade.bin. Breed is closed source: where it
+ * writes the file and what it refuses is not documented; it boots what its ENV's
+ * autoboot.command names ("boot flash 0x..."), so check compares that address with the firmware
+ * partition the image's device tree declares (docs/check.md). Inferred, and marked so. */
 #define BREED_WEB                                                                                                 \
 	{ .kind = FWKIT_RECOVERY_BREED_WEB, .device_ip = "192.168.1.1", .server_ip = "192.168.1.2", .prefix = 24,   \
-	  .image = "Breed firmware, not sysupgrade",                                              \
+	  .accepts = FWKIT_ACCEPT_UIMAGE, .target = "firmware",                                                    \
+	  .flags = FWKIT_METHOD_WHOLE_BLOCKS | FWKIT_METHOD_NEEDS_BREED | FWKIT_METHOD_INFERRED,                   \
 	  .steps = "hold reset while powering on until the LED blinks; open http://192.168.1.1 (Breed web recovery)", \
 	  .source = "seed 000 (forum: Breed rejected sysupgrade.bin); community documentation" }
 
@@ -47,7 +51,8 @@
 	},                                                                                                        \
 	.neeproms = 2,                                                                                            \
 	.eeproms = { { "factory", 0x0000, 0x400, 0x7603, "2.4GHz" }, { "factory", 0x8000, 0x200, 0x7662, "5GHz" } }, \
-	.firmware_max = 0xE80000, .nrecovery = 2, .recovery = { XIAOMI_TFTP_MENU, BREED_WEB }
+	.firmware_max = 0xE80000, .nrecovery = 5,                                                                 \
+	.recovery = { XIAOMI_TFTP_MENU, BREED_WEB, OPENWRT_SYSUPGRADE, OPENWRT_MTD_WRITE, PROGRAMMER_FLASHROM }
 
 /* 4A (100M) and 4C share one flash layout (formats.md 3.3). */
 #define XIAOMI_MT7628_LAYOUT                                                                                      \
@@ -93,8 +98,8 @@ const struct fwkit_profile fwkit_devices_xiaomi[] = {
 		.macs = { { "factory", 0x0004, FWKIT_MAC_WLAN_2G, 1 }, { "factory", 0x8004, FWKIT_MAC_WLAN_5G, 2 } },
 		.neeproms = 2,
 		.eeproms = { { "factory", 0x0000, 0x400, 0x7628, "2.4GHz" }, { "factory", 0x8000, 0x200, 0x7662, "5GHz" } },
-		.nrecovery = 1,
-		.recovery = { XIAOMI_TFTP_MENU },
+		.nrecovery = 4,
+		.recovery = { XIAOMI_TFTP_MENU, OPENWRT_SYSUPGRADE, OPENWRT_MTD_WRITE, PROGRAMMER_FLASHROM },
 		.source = "OpenWrt mt7628an_xiaomi_mi-router-4a-100m.dts (formats.md 3.3)",
 		.tested = "selfcheck only",
 	},
@@ -109,8 +114,8 @@ const struct fwkit_profile fwkit_devices_xiaomi[] = {
 		.macs = { { "factory", 0x0028, FWKIT_MAC_LAN, 0 }, { "factory", 0x0004, FWKIT_MAC_WLAN_2G, 1 } },
 		.neeproms = 1,
 		.eeproms = { { "factory", 0x0000, 0x400, 0x7628, "2.4GHz" } },
-		.nrecovery = 1,
-		.recovery = { XIAOMI_TFTP_MENU },
+		.nrecovery = 4,
+		.recovery = { XIAOMI_TFTP_MENU, OPENWRT_SYSUPGRADE, OPENWRT_MTD_WRITE, PROGRAMMER_FLASHROM },
 		.source = "OpenWrt mt7628an_xiaomi_mi-router-4c.dts (formats.md 3.3)",
 		.tested = "selfcheck only",
 	},
@@ -144,8 +149,19 @@ const struct fwkit_profile fwkit_devices_xiaomi[] = {
 		.neeproms = 2,
 		.eeproms = { { "factory", 0x0000, 0x400, 0x7603, "2.4GHz" }, { "factory", 0x8000, 0x200, 0x7662, "5GHz" } },
 		.firmware_max = 0x400000,
-		.nrecovery = 1,
-		.recovery = { XIAOMI_TFTP_MENU },
+		/* on NAND the menu's option 2 writes the kernel partition; the rootfs is UBI (inferred) */
+		.nrecovery = 2,
+		.recovery = {
+			{ .kind = FWKIT_RECOVERY_UBOOT_TFTP_MENU, .device_ip = "192.168.31.1", .server_ip = "192.168.31.100",
+			  .prefix = 24, .accepts = FWKIT_ACCEPT_UIMAGE, .target = "kernel",
+			  .flags = FWKIT_METHOD_WHOLE_BLOCKS | FWKIT_METHOD_INFERRED,
+			  .steps = "serial 115200 8N1; menu option 2; the file is a kernel uImage",
+			  .source = "formats.md 4.6 (secondary)" },
+			{ .kind = FWKIT_RECOVERY_MTD_WRITE, .accepts = FWKIT_ACCEPT_UIMAGE | FWKIT_ACCEPT_PARTITION,
+			  .target = "kernel", .flags = FWKIT_METHOD_WHOLE_BLOCKS,
+			  .steps = "mtd write kernel1.bin kernel1 from the stock system (OpenWrt's NAND install)",
+			  .source = "lede-project/source#1299 (install via mtd write)" },
+		},
 		.source = "OpenWrt mt7621_xiaomi_nand_128m.dtsi (formats.md 3.4)",
 		.tested = "selfcheck only",
 	},

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "formats/payload.h"
 #include "formats/registry.h"
 
 #define DNI_HEADER 128
@@ -76,8 +77,17 @@ static enum fwkit_status dni_describe(struct fwkit_ctx *ctx, const uint8_t *buf,
 			fwkit_node_add_string(n, keys[i][1], v, strlen(v));
 	}
 	fwkit_node_add_uint(n, "payload_offset", DNI_HEADER, false);
+	fwkit_node_add_uint(n, "payload_size", len - DNI_HEADER - 1, false);
 	fwkit_node_add_uint(n, "checksum", buf[len - 1], true);
-	fwkit_node_add_bool(n, "checksum_ok", dni_checksum(buf, len - 1) == buf[len - 1]);
+	uint8_t sum = dni_checksum(buf, len - 1);
+	fwkit_node_add_bool(n, "checksum_ok", sum == buf[len - 1]);
+	if (sum != buf[len - 1]) {
+		char exp[8], fnd[8];
+		str_printf(exp, sizeof(exp), "0x%02x", sum);
+		str_printf(fnd, sizeof(fnd), "0x%02x", buf[len - 1]);
+		node_finding(n, FWKIT_SEV_ERROR, "netgear-dni.checksum", fwkit_node_offset(n) + len - 1, exp, fnd,
+			     "netgear-dni: bad checksum byte (0xFF minus the sum of every byte before it)");
+	}
 	return FWKIT_OK;
 }
 

@@ -265,6 +265,7 @@ struct xstate {
 	size_t rel_len;
 };
 
+#ifndef FWKIT_DISABLE_SQUASHFS /* names come only from a file system */
 /* Escapes one name from an image into OUT: control bytes, DEL, '\' and (unless SLASH_OK) '/' as
  * \xNN; as a name (not SLASH_OK), "", "." and ".." get their first byte escaped. False when it
  * would not fit. SLASH_OK is for symlink targets, which are only listed. */
@@ -292,6 +293,7 @@ static bool escape_name(const uint8_t *name, size_t len, bool slash_ok, char *ou
 	out[o] = '\0';
 	return true;
 }
+#endif
 
 /* Appends "/NAME" to the state's relative path; returns the old length (to restore), or SIZE_MAX. */
 static size_t rel_push(struct xstate *s, const char *name)
@@ -393,6 +395,7 @@ static enum fwkit_status put_file(struct xstate *s, int dirfd, const char *name,
 }
 
 /* ---- squashfs --fs -------------------------------------------------------------------------- */
+#ifndef FWKIT_DISABLE_SQUASHFS
 
 struct fsx {
 	struct xstate *s;
@@ -566,6 +569,19 @@ static enum fwkit_status unpack_fs(struct xstate *s, const uint8_t *buf, size_t 
 	return st;
 }
 
+#else
+/* A build without libsquashfs (FWKIT_DISABLE_SQUASHFS) writes the file system's bytes, not its files. */
+static enum fwkit_status unpack_fs(struct xstate *s, const uint8_t *buf, size_t len, uint64_t off, int dirfd)
+{
+	(void)buf;
+	(void)len;
+	(void)dirfd;
+	note(s, FWKIT_SEV_ERROR, "squashfs.unreadable", off,
+	     "extract: %s: the file system was not unpacked: this fwkit was built without libsquashfs", s->rel);
+	return FWKIT_OK;
+}
+#endif
+
 /* ---- the node walk ---------------------------------------------------------------------------- */
 
 static enum fwkit_status walk(struct xstate *s, const uint8_t *buf, size_t len, struct fwkit_node *n, int dirfd,
@@ -671,12 +687,16 @@ static enum fwkit_status open_target(struct fwkit_ctx *ctx, const char *dir, int
 	}
 	const struct dirent *e;
 	char found[FWKIT_ERROR_TEXT_MAX] = "";
+	errno = 0;
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
 			str_printf(found, sizeof(found), "a folder holding '%s'", e->d_name);
 			break;
 		}
 	}
+	/* a folder that cannot be listed is not known to be empty */
+	if (!e && errno)
+		str_printf(found, sizeof(found), "a folder that cannot be listed (%s)", strerror(errno));
 	closedir(d);
 	if (found[0]) {
 		close(fd);

@@ -83,6 +83,10 @@ extern const struct fwkit_format fwkit_format_fwtool;
 extern const struct fwkit_format fwkit_format_dni;
 extern const struct fwkit_format fwkit_format_trx;
 extern const struct fwkit_format fwkit_format_xiaomi_hdr;
+extern const struct fwkit_format fwkit_format_tplink;
+extern const struct fwkit_format fwkit_format_seama;
+extern const struct fwkit_format fwkit_format_chk;
+extern const struct fwkit_format fwkit_format_sysupgrade_tar;
 
 /* The table, terminated by NULL. */
 extern const struct fwkit_format *const fwkit_formats[];

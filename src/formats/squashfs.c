@@ -8,7 +8,9 @@
  */
 #include <string.h>
 
+#ifndef FWKIT_DISABLE_SQUASHFS
 #include <sqfs/error.h>
+#endif
 
 #include "core/internal.h"
 #include "formats/registry.h"
@@ -58,6 +60,7 @@ static bool plausible(const struct squashfs_super *s)
 }
 
 
+#ifndef FWKIT_DISABLE_SQUASHFS /* a build without libsquashfs checks the superblock only */
 /* ---- libsquashfs over a memory buffer ---------------------------------------------------- */
 
 static int mem_read_at(sqfs_file_t *f, sqfs_u64 offset, void *buffer, size_t size)
@@ -202,6 +205,8 @@ bool squashfs_fs_open(struct squashfs_fs *fs, const uint8_t *buf, size_t len, bo
 	return true;
 }
 
+#endif
+
 static void squashfs_probe(struct cursor *c, struct probe_result *r)
 {
 	struct squashfs_super s;
@@ -238,6 +243,7 @@ static enum fwkit_status squashfs_describe(struct fwkit_ctx *ctx, const uint8_t 
 	return FWKIT_OK;
 }
 
+#ifndef FWKIT_DISABLE_SQUASHFS
 /* The deep check (scan --deep, extract): the whole file system is here, so its tables and its
  * directory tree must read with libsquashfs. It decompresses metadata, so plain scans skip it. */
 static enum fwkit_status squashfs_verify(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_node *n)
@@ -270,6 +276,8 @@ static enum fwkit_status squashfs_verify(struct fwkit_ctx *ctx, const uint8_t *b
 	return FWKIT_OK;
 }
 
+#endif
+
 const struct fwkit_format fwkit_format_squashfs = {
 	.name = "squashfs",
 	.summary = "squashfs 4.0 file system",
@@ -278,6 +286,8 @@ const struct fwkit_format fwkit_format_squashfs = {
 	.align = 1,
 	.probe = squashfs_probe,
 	.describe = squashfs_describe,
+#ifndef FWKIT_DISABLE_SQUASHFS
 	.verify = squashfs_verify,
+#endif
 	.verified_bits = 80,
 };

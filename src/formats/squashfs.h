@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifndef FWKIT_DISABLE_SQUASHFS
 #include <sqfs/compressor.h>
 #include <sqfs/data_reader.h>
 #include <sqfs/dir_reader.h>
@@ -51,5 +52,6 @@ void squashfs_fs_close(struct squashfs_fs *fs);
 bool squashfs_is_file(const sqfs_inode_generic_t *inode);
 bool squashfs_is_dir(const sqfs_inode_generic_t *inode);
 bool squashfs_is_symlink(const sqfs_inode_generic_t *inode);
+#endif
 
 #endif

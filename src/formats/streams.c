@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#ifndef FWKIT_DISABLE_ZSTD /* a build without libzstd decodes no zstd stream */
 #include <zstd.h>
+#endif
 
 #include "core/budget.h"
 #include "formats/streams.h"
@@ -43,6 +45,7 @@ static bool gzip_prefix(const uint8_t *buf, size_t len, uint8_t *out, size_t *pr
 	return rc == Z_STREAM_END || ((rc == Z_OK || rc == Z_BUF_ERROR) && *produced == STREAM_PREFIX_OUT);
 }
 
+#ifndef FWKIT_DISABLE_ZSTD
 static bool zstd_prefix(const uint8_t *buf, size_t len, uint8_t *out, size_t *produced)
 {
 	ZSTD_DStream *d = ZSTD_createDStream();
@@ -55,6 +58,7 @@ static bool zstd_prefix(const uint8_t *buf, size_t len, uint8_t *out, size_t *pr
 	ZSTD_freeDStream(d);
 	return !ZSTD_isError(rc) && (rc == 0 || o.pos == STREAM_PREFIX_OUT);
 }
+#endif
 
 bool stream_prefix_ok(enum fwkit_codec codec, const uint8_t *buf, size_t len, size_t *produced)
 {
@@ -64,7 +68,9 @@ bool stream_prefix_ok(enum fwkit_codec codec, const uint8_t *buf, size_t len, si
 	case FWKIT_CODEC_LZMA_ALONE: return lzma_prefix(false, buf, len, out, produced);
 	case FWKIT_CODEC_XZ: return lzma_prefix(true, buf, len, out, produced);
 	case FWKIT_CODEC_GZIP: return gzip_prefix(buf, len, out, produced);
+#ifndef FWKIT_DISABLE_ZSTD
 	case FWKIT_CODEC_ZSTD: return zstd_prefix(buf, len, out, produced);
+#endif
 	default: return false;
 	}
 }
@@ -168,6 +174,7 @@ static bool gzip_all(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, size
 	return true;
 }
 
+#ifndef FWKIT_DISABLE_ZSTD
 static bool zstd_all(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, size_t limit, uint8_t **out, size_t *out_len, size_t *in_used,
 		     bool *hit_limit)
 {
@@ -207,6 +214,7 @@ static bool zstd_all(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, size
 	*out_len = ob.pos;
 	return true;
 }
+#endif
 
 bool stream_decode_all(struct fwkit_ctx *ctx, enum fwkit_codec codec, const uint8_t *buf, size_t len, size_t limit,
 		       uint8_t **out, size_t *out_len, size_t *in_used, bool *hit_limit)
@@ -222,7 +230,9 @@ bool stream_decode_all(struct fwkit_ctx *ctx, enum fwkit_codec codec, const uint
 	case FWKIT_CODEC_LZMA_ALONE: return lzma_all(ctx, false, buf, len, limit, out, out_len, in_used, hit_limit);
 	case FWKIT_CODEC_XZ: return lzma_all(ctx, true, buf, len, limit, out, out_len, in_used, hit_limit);
 	case FWKIT_CODEC_GZIP: return gzip_all(ctx, buf, len, limit, out, out_len, in_used, hit_limit);
+#ifndef FWKIT_DISABLE_ZSTD
 	case FWKIT_CODEC_ZSTD: return zstd_all(ctx, buf, len, limit, out, out_len, in_used, hit_limit);
+#endif
 	default: return false;
 	}
 }

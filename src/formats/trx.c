@@ -5,6 +5,7 @@
  * (formats.md 8; openwrt/firmware-utils otrx.c, trx.c).
  */
 #include "core/internal.h"
+#include "formats/payload.h"
 #include "formats/registry.h"
 #include "fwkit/codec.h"
 
@@ -61,6 +62,17 @@ static enum fwkit_status trx_describe(struct fwkit_ctx *ctx, const uint8_t *buf,
 	static const char *const names[3] = { "offset_0", "offset_1", "offset_2" };
 	for (int i = 0; i < 3; i++)
 		fwkit_node_add_uint(n, names[i], h.offsets[i], true);
+	if (h.len >= TRX_HEADER && h.len <= len) {
+		uint32_t crc = ~fwkit_crc32(0, buf + 12, h.len - 12);
+		fwkit_node_add_bool(n, "crc_ok", crc == h.crc);
+		char exp[16], fnd[16];
+		str_printf(exp, sizeof(exp), "0x%08x", crc);
+		str_printf(fnd, sizeof(fnd), "0x%08x", h.crc);
+		if (crc != h.crc)
+			node_finding(n, FWKIT_SEV_ERROR, "trx.crc", fwkit_node_offset(n) + 8, exp, fnd, "trx: bad CRC-32 over the image");
+	}
+	fwkit_node_add_uint(n, "payload_offset", TRX_HEADER, true);
+	fwkit_node_add_uint(n, "payload_size", h.len > TRX_HEADER ? h.len - TRX_HEADER : 0, false);
 	return FWKIT_OK;
 }
 

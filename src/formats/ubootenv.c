@@ -18,6 +18,7 @@
 #include "core/cursor.h"
 #include "core/internal.h"
 #include "devices/edit_target.h"
+#include "fwkit/dump.h"
 #include "formats/registry.h"
 #include "fwkit/codec.h"
 #include "fwkit/env.h"
@@ -217,6 +218,25 @@ static uint64_t guess_size(uint64_t needed, uint64_t room)
 }
 
 /*
+ * The size of a block whose CRC cannot prove it, from its structure: U-Boot's saveenv writes the
+ * whole env size, zero-filled after the variables (env_export), and the flash after it stays
+ * erased. A zero run that ends at a standard size, followed by 0xFF or the end of the input, is
+ * taken as the block's end; otherwise the smallest standard size that holds the variables.
+ */
+static uint64_t padded_size(const uint8_t *p, size_t room, uint64_t used)
+{
+	size_t end = (size_t)used;
+	size_t limit = room < MAX_ENV_SIZE ? room : MAX_ENV_SIZE;
+	while (end < limit && p[end] == 0)
+		end++;
+	if (end > used && (end == room || p[end] == 0xFF))
+		for (size_t i = 0; i < sizeof(STANDARD_SIZES) / sizeof(STANDARD_SIZES[0]); i++)
+			if (STANDARD_SIZES[i] == end)
+				return end;
+	return guess_size(used, room);
+}
+
+/*
  * Looks for a block at offset O. FORCED: the env size is given (0: find it). TEXT_OK: also
  * accept CRC-less text here. Returns true and fills *B when something env-like starts at O.
  */
@@ -325,7 +345,7 @@ static bool probe_at(const uint8_t *buf, size_t len, uint64_t o, uint64_t forced
 		if (hdr == ENV_CRC_LEN + ENV_FLAG_LEN && name_char(p[ENV_CRC_LEN]))
 			continue;
 		b->kind = FWKIT_ENV_UBOOT;
-		b->size = forced ? forced : (o == 0 && len <= MAX_ENV_SIZE ? len : guess_size(used + hdr, room));
+		b->size = forced ? forced : (o == 0 && len <= MAX_ENV_SIZE ? len : padded_size(p, room, used + hdr));
 		b->size_known = forced != 0;
 		b->redundant = hdr == ENV_CRC_LEN + ENV_FLAG_LEN;
 		b->flag = b->redundant ? p[ENV_CRC_LEN] : 0;
@@ -681,6 +701,8 @@ enum fwkit_status fwkit_env_apply(struct fwkit_ctx *ctx, uint8_t *buf, size_t le
 		return re;
 	const struct fwkit_env_block *block = &checked;
 	enum fwkit_status shape = edit_target_flash_shaped(ctx, buf, len, block->offset, block->size);
+	if (shape == FWKIT_OK)
+		shape = edit_target_whole_dump(ctx, buf, len, block->offset, block->size);
 	if (shape != FWKIT_OK)
 		return shape;
 	for (size_t i = 0; i < nedits; i++) {
@@ -727,9 +749,14 @@ enum fwkit_status fwkit_env_apply(struct fwkit_ctx *ctx, uint8_t *buf, size_t le
 				   "env: the block's CRC is already bad; refusing to edit it (--repair to rewrite it)");
 	}
 
-	if (!dst.size_known)
-		return FWKIT_RAISE(ctx, FWKIT_E_UNSUPPORTED, dst.offset, "an env size proven by its CRC (or --size)",
-				   "a guessed size", "env: refusing to write a block whose size is not known");
+	if (!dst.size_known) {
+		char found[64];
+		str_printf(found, sizeof(found), "a guessed size of 0x%llx", (unsigned long long)dst.size);
+		return FWKIT_RAISE(ctx, FWKIT_E_UNSUPPORTED, dst.offset, "an env size proven by its CRC", found,
+				   "env: refusing to write a block whose size is not known: add --size 0x%llx if that is the "
+				   "env size (fw_env.config's, or your device profile's)",
+				   (unsigned long long)dst.size);
+	}
 
 	struct fwkit_env_vars vars = { 0 };
 	enum fwkit_status st = FWKIT_OK;
@@ -1001,6 +1028,32 @@ static enum fwkit_status ubootenv_describe(struct fwkit_ctx *ctx, const uint8_t 
 }
 
 /*
+ * A block whose CRC cannot give its size takes it from the device profile whose structures the
+ * dump has (fwkit_dump_fit) when the profile puts an env exactly there: a guess with a source.
+ */
+static void size_from_profile(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_env_scan *out)
+{
+	bool any = false;
+	for (size_t i = 0; i < out->count; i++)
+		any |= !out->blocks[i].size_known && out->blocks[i].kind == FWKIT_ENV_UBOOT;
+	struct fwkit_dump_fit fit;
+	if (!any || fwkit_dump_fit(ctx, NULL, buf, len, NULL, 0, &fit) != FWKIT_OK || !fit.device || fit.delta)
+		return;
+	const struct fwkit_profile *p = fit.device;
+	for (size_t i = 0; i < out->count; i++) {
+		struct fwkit_env_block *b = &out->blocks[i];
+		for (size_t e = 0; e < p->nenvs && !b->size_known && b->kind == FWKIT_ENV_UBOOT; e++) {
+			const struct fwkit_partition *pt = fwkit_profile_partition(p, p->envs[e].partition);
+			if (pt && (uint64_t)pt->offset + p->envs[e].offset == b->offset && p->envs[e].size <= len - b->offset) {
+				b->size = p->envs[e].size;
+				b->data_size = b->size - (b->data_offset - b->offset);
+				b->crc_computed = fwkit_crc32(0, buf + b->data_offset, (size_t)b->data_size);
+			}
+		}
+	}
+}
+
+/*
  * The blocks a person would call environments: none inside data a decoder claims (a squashfs, a
  * compressed stream, a uImage's payload: formats_claimed_ranges), and a block whose CRC is bad
  * only when its text reads like an environment. LZMA and squashfs data are full of "CRC BAD" noise.
@@ -1024,6 +1077,7 @@ enum fwkit_status fwkit_env_find(struct fwkit_ctx *ctx, const uint8_t *buf, size
 			out->blocks[kept++] = *b;
 	}
 	out->count = kept;
+	size_from_profile(ctx, buf, len, out);
 	return FWKIT_OK;
 }
 

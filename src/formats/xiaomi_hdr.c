@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "formats/payload.h"
 #include "formats/registry.h"
 #include "fwkit/codec.h"
 
@@ -72,7 +73,14 @@ static enum fwkit_status hdr_describe(struct fwkit_ctx *ctx, const uint8_t *p, s
 			model = DEVICES[i].model;
 	fwkit_node_add_enum(n, "device", dev, model);
 	fwkit_node_add_uint(n, "signature_offset", load_le32(p + 4), true);
-	fwkit_node_add_bool(n, "crc_ok", ~fwkit_crc32(0, p + 12, len - 12) == load_le32(p + 8));
+	uint32_t crc = ~fwkit_crc32(0, p + 12, len - 12);
+	fwkit_node_add_bool(n, "crc_ok", crc == load_le32(p + 8));
+	if (crc != load_le32(p + 8)) {
+		char exp[16], fnd[16];
+		str_printf(exp, sizeof(exp), "0x%08x", crc);
+		str_printf(fnd, sizeof(fnd), "0x%08x", load_le32(p + 8));
+		node_finding(n, FWKIT_SEV_ERROR, "xiaomi-hdr.crc", fwkit_node_offset(n) + 8, exp, fnd, "xiaomi-hdr: bad CRC-32 to the end");
+	}
 	fwkit_node_add_uint(n, "blobs", nb, false);
 	for (size_t i = 0; i < nb; i++) {
 		char key[24];

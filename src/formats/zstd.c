@@ -2,7 +2,9 @@
  * zstd frames (RFC 8878): the magic, a frame header libzstd accepts, and the frame's compressed
  * size, which libzstd finds by walking the block headers without decoding.
  */
+#ifndef FWKIT_DISABLE_ZSTD
 #include <zstd.h>
+#endif
 
 #include "core/internal.h"
 #include "formats/registry.h"
@@ -10,6 +12,10 @@
 
 static void zstd_probe(struct cursor *c, struct probe_result *r)
 {
+#ifdef FWKIT_DISABLE_ZSTD /* a build without libzstd validates no zstd frame */
+	(void)c;
+	(void)r;
+#else
 	const uint8_t *p = c->base + c->pos;
 	size_t avail = cursor_remaining(c), produced;
 	size_t size = ZSTD_findFrameCompressedSize(p, avail);
@@ -18,14 +24,21 @@ static void zstd_probe(struct cursor *c, struct probe_result *r)
 	r->bits = 32 + 32 + 16;
 	r->size = size;
 	str_printf(r->validated, sizeof(r->validated), "magic, frame and block headers, %zu bytes decoded", produced);
+#endif
 }
 
 static enum fwkit_status zstd_describe(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_node *n)
 {
 	(void)ctx;
+#ifdef FWKIT_DISABLE_ZSTD
+	(void)buf;
+	(void)len;
+	(void)n;
+#else
 	unsigned long long content = ZSTD_getFrameContentSize(buf, len);
 	if (content != ZSTD_CONTENTSIZE_UNKNOWN && content != ZSTD_CONTENTSIZE_ERROR)
 		fwkit_node_add_uint(n, "uncompressed_size", content, false);
+#endif
 	return FWKIT_OK;
 }
 

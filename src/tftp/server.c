@@ -669,32 +669,49 @@ static bool service_transfer(struct server *sv, size_t i, bool readable)
 	return done;
 }
 
+/* ADDR (numeric IPv4 or IPv6, as --bind takes it) and PORT as a socket address. inet_pton, not
+ * getaddrinfo: nothing here may consult the name service (a static build has no NSS). */
+static bool numeric_sockaddr(const char *addr, unsigned port, struct sockaddr_storage *ss, socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+	if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*v4);
+		return true;
+	}
+	if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*v6);
+		return true;
+	}
+	return false;
+}
+
 static enum fwkit_status bind_listener(struct fwkit_ctx *ctx, struct server *sv)
 {
 	const struct fwkit_tftp_server_config *cfg = sv->cfg;
 	const char *addr = cfg->bind && cfg->bind[0] ? cfg->bind : "0.0.0.0";
 	char port[8];
 	snprintf(port, sizeof(port), "%u", cfg->port); /* 0: any free port */
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
-				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE };
-	struct addrinfo *ai = NULL;
-	int gr = getaddrinfo(addr, port, &hints, &ai);
-	if (gr != 0 || !ai)
+	struct sockaddr_storage sa;
+	socklen_t sa_len = 0;
+	if (!numeric_sockaddr(addr, cfg->port, &sa, &sa_len))
 		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, "a numeric IPv4 or IPv6 address", addr,
 				   "serve: cannot use bind address");
-	sv->family = ai->ai_family;
-	sv->listen_fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (sv->listen_fd < 0) {
-		freeaddrinfo(ai);
+	sv->family = sa.ss_family;
+	sv->listen_fd = socket(sa.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sv->listen_fd < 0)
 		return FWKIT_RAISE(ctx, FWKIT_E_IO, FWKIT_NO_OFFSET, NULL, NULL, "serve: socket: %s", strerror(errno));
-	}
-	if (ai->ai_family == AF_INET6) {
+	if (sa.ss_family == AF_INET6) {
 		int off = 0; /* "::" serves IPv4 clients too */
 		(void)setsockopt(sv->listen_fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
 	}
-	if (bind(sv->listen_fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+	if (bind(sv->listen_fd, (struct sockaddr *)&sa, sa_len) != 0) {
 		int err = errno;
-		freeaddrinfo(ai);
 		if (err == EACCES)
 			return FWKIT_RAISE(ctx, FWKIT_E_PERMISSION, FWKIT_NO_OFFSET, NULL, NULL,
 					   "serve: binding UDP port %s needs root or CAP_NET_BIND_SERVICE: run fwkit with sudo, "
@@ -711,12 +728,62 @@ static enum fwkit_status bind_listener(struct fwkit_ctx *ctx, struct server *sv)
 		return FWKIT_RAISE(ctx, FWKIT_E_IO, FWKIT_NO_OFFSET, NULL, NULL, "serve: bind %s port %s: %s", addr, port,
 				   strerror(err));
 	}
-	freeaddrinfo(ai);
 	sv->local_len = sizeof(sv->local);
 	getsockname(sv->listen_fd, (struct sockaddr *)&sv->local, &sv->local_len);
 	int big = 4 << 20;
 	(void)setsockopt(sv->listen_fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
 	return FWKIT_OK;
+}
+
+/* "UID" or "UID:GID" in decimal: an account without a user-name lookup. */
+static bool numeric_account(const char *name, uid_t *uid, gid_t *gid)
+{
+	char num[24];
+	const char *colon = strchr(name, ':');
+	size_t n = colon ? (size_t)(colon - name) : strlen(name);
+	uint64_t u, g;
+	if (n == 0 || n >= sizeof(num))
+		return false;
+	memcpy(num, name, n);
+	num[n] = '\0';
+	if (!num_parse_u64(num, 10, UINT32_MAX - 1, &u))
+		return false;
+	g = u;
+	if (colon && !num_parse_u64(colon + 1, 10, UINT32_MAX - 1, &g))
+		return false;
+	*uid = (uid_t)u;
+	*gid = (gid_t)g;
+	return true;
+}
+
+/*
+ * The account to run as: a numeric UID[:GID] as given, else the user name looked up through the
+ * system's user database (NSS). A static build (FWKIT_NO_NSS: glibc's getpwnam would load NSS
+ * modules of the build machine's glibc at run time) looks up no names: "nobody" is 65534:65534,
+ * as on Debian and OpenWrt, and any other name is refused with the numeric form to use instead.
+ */
+static bool find_account(const char *name, uid_t *uid, gid_t *gid, char *why, size_t why_size)
+{
+	if (numeric_account(name, uid, gid))
+		return true;
+#ifdef FWKIT_NO_NSS
+	if (strcmp(name, "nobody") == 0) {
+		*uid = 65534;
+		*gid = 65534;
+		return true;
+	}
+	str_printf(why, why_size, "a static fwkit looks up no user names: give --user UID[:GID] (e.g. 65534:65534)");
+	return false;
+#else
+	struct passwd *pw = getpwnam(name);
+	if (!pw) {
+		str_printf(why, why_size, "no such user");
+		return false;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return true;
+#endif
 }
 
 static enum fwkit_status drop_privileges(struct fwkit_ctx *ctx, const char *user)
@@ -726,11 +793,13 @@ static enum fwkit_status drop_privileges(struct fwkit_ctx *ctx, const char *user
 	const char *name = user ? user : "nobody";
 	if (strcmp(name, "root") == 0)
 		return FWKIT_OK; /* asked to stay root */
-	struct passwd *pw = getpwnam(name);
-	if (!pw)
-		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, "an existing user", name,
-				   "serve: cannot drop privileges");
-	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+	uid_t uid;
+	gid_t gid;
+	char why[120];
+	if (!find_account(name, &uid, &gid, why, sizeof(why)))
+		return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, "an existing user or UID[:GID]", name,
+				   "serve: cannot drop privileges: %s", why);
+	if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
 		return FWKIT_RAISE(ctx, FWKIT_E_PERMISSION, FWKIT_NO_OFFSET, NULL, NULL,
 				   "serve: cannot switch to user %s: %s", name, strerror(errno));
 	return FWKIT_OK;

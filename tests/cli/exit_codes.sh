@@ -58,6 +58,8 @@ case_ "bad magic" dump.bin "$FWKIT" uimage list dump.bin
 case_ "missing file" nope.bin "$FWKIT" inspect nope.bin
 case_ "a directory" . "$FWKIT" env list .
 case_ "an env with a bad CRC" bad.bin "$FWKIT" env find bad.bin
+case_ "a container whose vendor checksum or payload is bad" v1-payload-byte.bin "$FWKIT" image verify "$FWKIT_TEST_DATA/tplink/bad/v1-payload-byte.bin"
+case_ "no firmware container at offset 0" dump.bin "$FWKIT" image show dump.bin
 case_ "an env with a bad CRC" bad.bin "$FWKIT" env list bad.bin
 case_ "needs N bytes, block holds M" dump.bin "$FWKIT" env set dump.bin "big=$(head -c 5000 /dev/zero | tr '\0' a)" -o x.bin
 case_ "a bad CRC without \`--repair\`" bad.bin "$FWKIT" env set bad.bin a=1 -o x.bin
@@ -76,6 +78,14 @@ case_ "a firmware image" "$(basename "$IMG")" "$FWKIT" mac set "$IMG" --device h
 case_ "cannot write the output (missing folder" no/such "$FWKIT" env set dump.bin a=1 -o no/such/x.bin
 if [ -w /dev/full ]; then
 	case_ "standard output cannot be written" fwkit sh -c "exec \"$FWKIT\" env list dump.bin > /dev/full"
+fi
+# fwkit flash, against flashrom's dummy programmer (no hardware)
+if "$FWKIT" --version | grep -q '^flash: libflashrom'; then
+	ff $((8 * 1048576)) > chip8.bin
+	case_ "several flash chip definitions match" "MX25L6405" "$FWKIT" flash probe -p "dummy:emulate=MX25L6436,image=$PWD/chip8.bin"
+	case_ "no flash chip found (check the clip and pin 1)" "pin 1" "$FWKIT" flash probe -p dummy:bus=spi
+else
+	skip_part "fwkit built without libflashrom: the flash exit codes are not tried"
 fi
 # messages that name where: a JSON profile error by line and column, an --at/--size end that
 # would pass 2^64 shown as the sum it is (never a wrapped small number)

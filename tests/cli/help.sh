@@ -26,6 +26,7 @@ done <<< "$commands"
 check help-has-every-command test $n -ge 22
 "$FWKIT" --version > v.txt; check version-exit-0 test $? = 0
 check version-text grep -qE '^fwkit [0-9]+\.[0-9]+\.[0-9]+ ' v.txt
+check version-says-flash grep -qE '^flash: (libflashrom|not built in \(configure with libflashrom-dev\))' v.txt
 "$FWKIT" > /dev/null 2> e.txt; check no-args-exit-2 test $? = 2
 
 # JSON: valid, with a schema, and firmware bytes that are not UTF-8 escaped, never raw

@@ -64,6 +64,16 @@ has "$D/trx/good/uimage-v1.trx" "0 trx $(size "$D/trx/good/uimage-v1.trx") -"
 has "$D/trx/good/uimage-v1.trx" "28 uimage $(size "$D/uimage/good/breed-rt5350-hame-a5-r1163.bin") -"
 has "$D/xiaomi-hdr/good/r3g-hdr1.bin" "0 xiaomi-hdr $(size "$D/xiaomi-hdr/good/r3g-hdr1.bin") -"
 has "$D/xiaomi-hdr/good/hdr2.bin" "0 xiaomi-hdr $(size "$D/xiaomi-hdr/good/hdr2.bin") -"
+for f in tplink/good/v1-uimage-squashfs.bin tplink/good/v2-uimage-squashfs.bin seama/good/entity-uimage.bin \
+	seama/good/seal-uimage.bin netgear-chk/good/kernel-rootfs.chk sysupgrade-tar/good/squashfs-root.tar; do
+	# the extent: the whole file (TP-Link's MD5, Seama's sizes, CHK's lengths, tar's record of 10 KiB)
+	has "$D/$f" "0 $(dirname "$(dirname "$f")") $(size "$D/$f") -"
+done
+# mktplinkfw -c: the header and the kernel (512 + the uImage's size), the uImage at 512
+has "$D/tplink/good/v1-kernel-only.bin" "0 tplink $((512 + $(size "$D/uimage/good/breed-rt5350-hame-a5-r1163.bin"))) -"
+has "$D/tplink/good/v1-kernel-only.bin" "512 uimage $(size "$D/uimage/good/breed-rt5350-hame-a5-r1163.bin") -"
+# GNU tar puts the kernel member's data at 0x800 (directory, CONTROL and kernel headers before it)
+has "$D/sysupgrade-tar/good/squashfs-root.tar" "2048 uimage $(size "$D/uimage/good/breed-rt5350-hame-a5-r1163.bin") -"
 check xiaomi-hdr1-device-r3g test "$("$FWKIT" scan "$D/xiaomi-hdr/good/r3g-hdr1.bin" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["children"][0]["fields"]["device"]["name"])')" = r3g
 has "$D/poray/good/mpr-l8-breed-r1163.bin" "0 poray $(size "$D/poray/good/mpr-l8-breed-r1163.bin") -"
 # EEPROM sizes the mt76 driver reads (formats.md 3.9): MT7603 1024, MT7662 512, RT5350 0x200

@@ -46,6 +46,17 @@ python3 "$SUM" dev=junit-fail.xml > fail.out
 check summary-crash-exit-1 test $? = 1
 check summary-crash-counted test "$(tail -1 fail.out)" = "5 passed, 1 failed, 2 skipped"
 check summary-crash-named grep -qF 'FAIL [dev] cli/crash' fail.out
+# a stage that is one script (--log: the Debian package, the mipsel suite): its closing line
+# counts, each SKIP is named with the stage, and a log without a closing line is a failure
+printf 'SKIP: mipsel/safe_io: strace would trace QEMU\nmipsel/help: 3 passed, 0 failed, 0 skipped (exit 0)\n3 passed, 0 failed, 1 skipped\n' > mipsel.log
+python3 "$SUM" dev=junit.xml --log mipsel=mipsel.log --fuzz fuzz_uimage.log > staged.out
+check summary-log-exit-0 test $? = 0
+check summary-log-counted test "$(tail -1 staged.out)" = "20 passed, 0 failed, 3 skipped"
+check summary-log-skip-named grep -qF 'SKIP [mipsel] mipsel/safe_io: strace would trace QEMU' staged.out
+printf 'building...\n' > cut.log
+python3 "$SUM" dev=junit.xml --log deb=cut.log > cut.out
+check summary-log-without-closing-fails test $? = 1
+check summary-log-without-closing-named grep -qF 'FAIL [deb] no closing line in cut.log' cut.out
 printf '<?xml version="1.0"?><testsuite name="x" tests="0"></testsuite>' > empty.xml
 python3 "$SUM" dev=empty.xml > empty.out
 check summary-no-test-is-a-failure test $? = 1

@@ -36,6 +36,9 @@ check soname-is-libfwkit.so.0 grep -q 'SONAME.*\[libfwkit\.so\.0\]' <(readelf -d
 check headers-installed cmp -s headers.src headers.inst
 check headers-same-bytes diff -r "$FWKIT_SOURCE_DIR/include/fwkit" "$P/include/fwkit"
 check no-internal-headers test -z "$(find "$P" -name '*.h' ! -path "$P/include/fwkit/*")"
+# the man page and the bash completion made from the command tables (tests/cli/manpage.sh)
+check man-page-installed test -s "$P/share/man/man1/fwkit.1"
+check completion-installed test -s "$P/share/bash-completion/completions/fwkit"
 
 # the installed tool, and what it says it was built with: the versions Debian's packages report
 "$P/bin/fwkit" --version > version.txt 2> version.err
@@ -45,6 +48,8 @@ built="built with: zlib $(pkg-config --modversion zlib), liblzma $(pkg-config --
 built="$built, libzstd $(pkg-config --modversion libzstd), json-c $(pkg-config --modversion json-c), libfdt"
 check tool-version-built-with grep -qxF "$built" version.txt
 check tool-version-quiet test ! -s version.err
+# this build leaves out no optional part (CMakeLists.txt FWKIT_DISABLE_*): all are listed as built in
+check tool-version-parts grep -qxF "optional parts: squashfs (libsquashfs $(pkg-config --modversion libsquashfs1)), zstd, tftp-server" version.txt
 check tool-static-no-libfwkit-so sh -c "! readelf -d '$P/bin/fwkit' | grep -q 'NEEDED.*libfwkit'"
 
 # --- 2. pkg-config ---------------------------------------------------------------------------
@@ -53,8 +58,11 @@ check pc-modversion test "$(pkg-config --modversion fwkit)" = "$FWKIT_VERSION"
 incdir=$(pkg-config --variable=includedir fwkit)
 check pc-includedir-in-prefix test "$(realpath "$incdir")" = "$(realpath "$P/include")"
 check pc-libdir-in-prefix test "$(realpath "$(pkg-config --variable=libdir fwkit)")" = "$(realpath "$LIBDIR")"
+# libflashrom only when flash is built in (cmake/flashrom.cmake)
+want_private="json-c liblzma libsquashfs1 libzstd nettle zlib "
+"$FWKIT" --version | grep -q '^flash: libflashrom' && want_private="flashrom $want_private"
 check pc-requires-private test "$(pkg-config --print-requires-private fwkit | awk '{print $1}' | sort | tr '\n' ' ')" = \
-	"json-c liblzma libsquashfs1 libzstd zlib "
+	"$want_private"
 check pc-libs-shared test "$(pkg-config --libs-only-l fwkit | xargs)" = "-lfwkit"
 static_l=$(pkg-config --static --libs-only-l fwkit)
 for l in -lfwkit -lfdt -lz -llzma -lzstd -ljson-c -lsquashfs; do

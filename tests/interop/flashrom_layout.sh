@@ -21,9 +21,6 @@ note() { echo "#     $*"; }
 fw() { "$FWKIT" "$@"; }
 ff() { head -c "$1" /dev/zero | tr '\0' '\377'; }
 put() { dd if="$3" of="$1" bs=64k seek="$(($2))" oflag=seek_bytes conv=notrunc status=none; }
-mkenv() {
-	if command -v mkenvimage > /dev/null 2>&1; then mkenvimage -s "$1" -o "$2" "$3"; else fw env create -s "$1" -o "$2" "$3"; fi
-}
 # flash NAME CHIP LAYOUT -i ...: flashrom -w NEW onto the emulated chip CHIP through LAYOUT
 flash() {
 	local n=$1 chip=$2 layout=$3
@@ -41,34 +38,8 @@ flash() {
 
 # ---- OLD: the Xiaomi dump (formats.md 3.2) ----------------------------------------------------------
 
-printf 'bootcmd=tftp\nbootdelay=1\nuart_en=0\nboot_wait=off\n' > env.txt
-printf 'model=R3G\ncolor=101\nCountryCode=EU\n' > bdata.txt
-mkenv 0x1000 env.bin env.txt || exit 1
-mkenv 0x4000 bdata.bin bdata.txt || exit 1
-ff $((16 * MiB)) > old.bin
-put old.bin 0 "$FWKIT_TEST_DATA/bootloader/xiaomi-r4a-gigabit-uboot3.bin"
-put old.bin 0x30000 env.bin
-put old.bin 0x40000 bdata.bin
-EEPROM=$REAL/mi-r3g-noob/eeprom.bin
-FIRMWARE=$REAL/openwrtinvasion/openwrt-ramips-mt7621-xiaomi_mir3g-v2-squashfs-sysupgrade.bin
-if [ -r "$EEPROM" ] && [ -r "$FIRMWARE" ]; then
-	head -c 65536 "$EEPROM" > factory.bin
-	put old.bin 0x50000 factory.bin
-	put old.bin 0x180000 "$FIRMWARE"
-else
-	skip_part "real Xiaomi parts absent ($REAL): a synthetic 16 MiB Xiaomi dump stands in"
-	# EEPROM ids 0x7603 / 0x7662, test MACs, and 8 MiB of fixed pseudo-random "firmware"
-	python3 -c '
-import random
-f = bytearray(b"\xff" * 0x10000)
-f[0:2] = b"\x03\x76"; f[0x8000:0x8002] = b"\x62\x76"
-for i, o in enumerate((0xE000, 0xE006, 0x4, 0x8004)):
-    f[o:o + 6] = bytes([2, 0, 0, 0, 0xFF, i])
-open("factory.bin", "wb").write(f)
-open("fw.bin", "wb").write(random.Random(7).randbytes(8 << 20))'
-	put old.bin 0x50000 factory.bin
-	put old.bin 0x180000 fw.bin
-fi
+XIAOMI_SYNTHETIC=1
+. "$FWKIT_SOURCE_DIR/tests/xiaomi_dump.sh"
 
 # ---- NEW: mac set + env set on a copy -------------------------------------------------------------
 

@@ -373,7 +373,7 @@ else
 fi
 
 # 8. --once (single file, --json): refusals and an aborted transfer do not end it; one complete transfer does
-if start_server once.log 127.0.0.1 root/a.bin --once --json; then
+if start_server once.log 127.0.0.1 root/a.bin --once --json --force; then # random bytes: no image, so --force
 	ONCE=$SRV
 	out=$(raw 127.0.0.1 "$PORT" "b'\\x00\\x01other.bin\\x00octet\\x00'")
 	[[ $out == "ERROR 1 "* ]] && ok "--once: another name gets error 1" || bad "--once: another name gets error 1 (got: $out)"

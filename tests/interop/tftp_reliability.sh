@@ -163,7 +163,10 @@ mkdir -p broot
 cp orig.bin broot/big.bin
 for mode in file folder; do
 	if [ $mode = file ]; then target=big.bin; else target=broot; fi
-	if ! start_server b$mode.log "$target"; then
+	# a file of random bytes is no image: serving it alone takes --force (a folder serves anything)
+	force=""
+	[ $mode = file ] && force=--force
+	if ! start_server b$mode.log "$target" $force; then
 		bad "b ($mode): server starts"
 		continue
 	fi
@@ -278,7 +281,7 @@ open("text.txt", "wb").write(out)
 # the other order would turn the CR that LF gains into CR NUL
 open("text.net", "wb").write(out.replace(b"\r", b"\r\0").replace(b"\n", b"\r\n"))
 EOF
-if start_server e.log text.txt; then
+if start_server e.log text.txt --force; then # a text file is no image: --force
 	E=$SRV
 	base_kb=$(awk '/^VmHWM:/ {print $2}' /proc/$E/status)
 	r=$(timeout 300 python3 "$LOAD" many 127.0.0.1 "$PORT" text.txt 64 --expect text.net --mode netascii --sources 8)

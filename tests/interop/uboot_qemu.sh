@@ -118,6 +118,34 @@ for f in none:0 gzip:0 baddata:1 badhdr:1; do
 	fi
 done
 
+# --- fwkit check agrees: the image U-Boot loads passes every blocking rule, the one it rejects
+# (Bad Data CRC) is will-brick. The board is QEMU's Malta with this test's flash layout, as a
+# user profile (U-Boot at 0, the firmware after it, the env at 0x3E0000 as above).
+cat > malta.json << 'EOF2'
+{ "id": "qemu_malta-lab", "name": "QEMU Malta (this test's flash)", "vendor": "QEMU", "soc": "MIPS 24Kf",
+  "flash_size": "0x400000", "erase_size": "0x10000", "nand": false, "compatible": ["mti,malta"],
+  "partitions": [
+    { "name": "u-boot", "offset": "0x0", "size": "0x100000", "read_only": true, "content": "bootloader" },
+    { "name": "firmware", "offset": "0x100000", "size": "0x2e0000", "read_only": false, "content": "firmware" },
+    { "name": "u-boot-env", "offset": "0x3e0000", "size": "0x20000", "read_only": true, "content": "u-boot-env" } ],
+  "envs": [ { "partition": "u-boot-env", "offset": "0x0", "size": "0x20000", "redundant": false, "bdata": false } ],
+  "macs": [], "eeproms": [], "firmware_max": "0x2e0000",
+  "recovery": [ { "kind": "uboot-tftp-menu", "device_ip": "10.0.2.15", "server_ip": "10.0.2.2", "prefix": 24,
+                  "file_name": "", "accepts": ["uimage"], "target": "firmware", "flags": ["whole-blocks"],
+                  "steps": "tftpboot, then bootm", "source": "lab.md 1-2" } ],
+  "source": "tests/interop/uboot_qemu.sh", "tested": "U-Boot under QEMU" }
+EOF2
+for f in none:0 baddata:1; do
+	"$FWKIT" check tftproot/u-${f%:*}.img --device qemu_malta-lab --via uboot-tftp --profiles malta.json > check-${f%:*}.out 2>&1
+	rc=$?
+	if [ $rc = "${f#*:}" ]; then
+		ok "fwkit check u-${f%:*}.img exits ${f#*:} (U-Boot $([ ${f#*:} = 0 ] && echo loads || echo rejects) it)"
+	else
+		bad "fwkit check u-${f%:*}.img exits ${f#*:} (got $rc; see $FWKIT_SCRATCH/check-${f%:*}.out)"
+	fi
+done
+has "fwkit check names U-Boot's reason" "  fail  checksum        offset 0x18: bad data CRC: expected $(python3 -c 'import zlib,sys; d=open(sys.argv[1],"rb").read(); print("0x%08x" % zlib.crc32(d[64:]))' tftproot/u-baddata.img), found $(od -An -tx1 -j 24 -N 4 tftproot/u-baddata.img | tr -d ' \n' | sed 's/^/0x/')" check-baddata.out
+
 # --- 3. bootm, one session per image: the payload resets the board and QEMU exits (ub.exp 4) --
 for c in none gzip; do
 	ub bootm-$c.log "$(tftp_then "bootm $ADDR" u-$c.img)"

@@ -234,7 +234,7 @@ static void counts_and_names_are_bounded(void **state)
 	refused_everywhere(&p, "more than 4 envs");
 	p = tiny();
 	p.nrecovery = FWKIT_PROFILE_MAX_RECOVERY + 1;
-	refused_everywhere(&p, "more than 4 recovery");
+	refused_everywhere(&p, "more than 8 recovery");
 	p = tiny();
 	memset(p.parts[1].name, 'f', sizeof(p.parts[1].name));
 	refused_everywhere(&p, "not terminated");

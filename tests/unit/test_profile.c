@@ -89,7 +89,12 @@ static void same(const struct fwkit_profile *a, const struct fwkit_profile *b)
 		assert_string_equal(a->recovery[i].server_ip, b->recovery[i].server_ip);
 		assert_int_equal(a->recovery[i].prefix, b->recovery[i].prefix);
 		assert_string_equal(a->recovery[i].file_name, b->recovery[i].file_name);
-		assert_string_equal(a->recovery[i].image, b->recovery[i].image);
+		assert_int_equal(a->recovery[i].accepts, b->recovery[i].accepts);
+		assert_string_equal(a->recovery[i].target, b->recovery[i].target);
+		assert_int_equal(a->recovery[i].max_size, b->recovery[i].max_size);
+		assert_int_equal(a->recovery[i].load_addr, b->recovery[i].load_addr);
+		assert_string_equal(a->recovery[i].board, b->recovery[i].board);
+		assert_int_equal(a->recovery[i].flags, b->recovery[i].flags);
 		assert_string_equal(a->recovery[i].steps, b->recovery[i].steps);
 		assert_string_equal(a->recovery[i].source, b->recovery[i].source);
 	}
@@ -203,7 +208,7 @@ static void counts_and_text_fields_are_bounded(void **state)
 	text = NULL;
 	p->nrecovery = FWKIT_PROFILE_MAX_RECOVERY + 3;
 	assert_int_equal(fwkit_profile_check(ctx, p), FWKIT_E_CORRUPT);
-	assert_non_null(strstr(fwkit_ctx_error(ctx)->what, "7 recovery methods, more than 4"));
+	assert_non_null(strstr(fwkit_ctx_error(ctx)->what, "11 recovery methods, more than 8"));
 	assert_int_equal(fwkit_profile_to_json(ctx, p, &text), FWKIT_E_INVALID_ARG);
 	assert_null(text);
 	*p = *base;
