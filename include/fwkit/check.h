@@ -39,6 +39,9 @@ struct fwkit_check_request {
 	size_t dump_len;
 	const struct fwkit_profile *extra;       /* the caller's own profiles, for identification */
 	size_t nextra;
+	unsigned may_change;                     /* bits 1 << enum fwkit_part_content: partitions of a
+						  * whole-chip image that may differ from the backup
+						  * (a MAC edit changes factory) */
 };
 
 /*

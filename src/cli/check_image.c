@@ -1,55 +1,77 @@
 /*
- * The check every image gets before `fwkit build` writes it to a file or `fwkit flash write` to a
- * chip. One function, so that `fwkit check` (include/fwkit/check.h) takes its place in one spot.
+ * The check every image gets before `fwkit build` writes it to a file or `fwkit flash write` /
+ * `flash env set` / `flash mac set` to a chip: `fwkit check --via flashrom --dump BACKUP`
+ * (include/fwkit/check.h), the same rules as the check command.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 
-/* How many error findings the inspect tree N holds, and the first of them. */
-static int count_errors(const struct fwkit_node *n, const struct fwkit_finding **first)
+/* Runs fwkit check for a programmer's write of IMAGE over BACKUP; *OUT the result tree. */
+static enum fwkit_status check_flashrom(struct fwkit_ctx *ctx, const uint8_t *image, size_t len, const uint8_t *backup,
+					size_t backup_len, const struct fwkit_profile *p, unsigned may_change,
+					struct fwkit_node **out)
 {
-	int count = 0;
-	for (size_t i = 0; i < fwkit_node_finding_count(n); i++)
-		if (fwkit_node_finding(n, i)->severity == FWKIT_SEV_ERROR && !count++ && !*first)
-			*first = fwkit_node_finding(n, i);
-	for (size_t i = 0; i < fwkit_node_child_count(n); i++)
-		count += count_errors(fwkit_node_child(n, i), first);
-	return count;
+	/* a profile of the user's without a programmer path still has its chip: the whole-chip path */
+	struct fwkit_profile *copy = NULL;
+	if (!fwkit_profile_method(p, FWKIT_VIA_FLASHROM) && p->nrecovery < FWKIT_PROFILE_MAX_RECOVERY &&
+	    (copy = malloc(sizeof(*copy)))) {
+		*copy = *p;
+		copy->recovery[copy->nrecovery++] = (struct fwkit_recovery){
+			.kind = FWKIT_RECOVERY_FLASHROM, .accepts = FWKIT_ACCEPT_FLASH_IMAGE, .flags = FWKIT_METHOD_WHOLE_BLOCKS,
+			.steps = "a programmer writes the whole chip", .source = "fwkit flash" };
+	}
+	struct fwkit_check_request req = { .device = copy ? copy : p, .via = FWKIT_VIA_FLASHROM, .dump = backup,
+					   .dump_len = backup_len, .may_change = may_change };
+	enum fwkit_status st = fwkit_check(ctx, image, len, &req, out);
+	free(copy);
+	return st;
+}
+
+static const char *rule_text(const struct fwkit_node *r, const char *name)
+{
+	const struct fwkit_field *f = fwkit_node_get(r, name);
+	return f && f->text ? f->text : "";
+}
+
+/* The rule CODE of a check result failed. */
+static bool failed(const struct fwkit_node *n, const char *code)
+{
+	for (size_t i = 0; n && i < fwkit_node_child_count(n); i++) {
+		const struct fwkit_node *r = fwkit_node_child(n, i);
+		if (!strcmp(rule_text(r, "code"), code) && !strcmp(rule_text(r, "result"), "fail"))
+			return true;
+	}
+	return false;
 }
 
 int flash_check_image(struct fwkit_ctx *ctx, const char *path, const uint8_t *image, size_t len, const uint8_t *backup,
-		      size_t backup_len, const struct fwkit_profile *p)
+		      size_t backup_len, const struct fwkit_profile *p, unsigned may_change)
 {
 	if (len != backup_len || len != p->flash_size) {
 		fprintf(stderr, "fwkit: %s: %zu bytes: expected %u (the flash of %s, and the backup's %zu)\n", path, len,
 			p->flash_size, p->id, backup_len);
 		return EXIT_PROBLEM;
 	}
-	struct fwkit_node *id = NULL;
-	if (fwkit_identify_file(ctx, image, len, NULL, 0, &id) != FWKIT_OK)
-		return cli_report_error(ctx);
-	const struct fwkit_field *field = fwkit_node_get(id, "kind");
-	enum fwkit_file_kind kind = field ? (enum fwkit_file_kind)field->u : FWKIT_KIND_UNKNOWN;
-	fwkit_node_free(id);
-	if (kind != FWKIT_KIND_FLASH_DUMP) {
-		fprintf(stderr, "fwkit: %s: expected a whole flash dump (a bootloader at 0), found %s\n", path,
-			fwkit_file_kind_name(kind));
-		return EXIT_PROBLEM;
-	}
 	struct fwkit_node *now = NULL, *before = NULL;
+	if (check_flashrom(ctx, image, len, backup, backup_len, p, may_change, &now) != FWKIT_OK ||
+	    check_flashrom(ctx, backup, len, backup, backup_len, p, may_change, &before) != FWKIT_OK) {
+		fwkit_node_free(now);
+		return cli_report_error(ctx);
+	}
 	int code = EXIT_OK_;
-	const struct fwkit_finding *first = NULL, *unused = NULL;
-	if (fwkit_inspect(ctx, image, len, p, NULL, 0, &now) != FWKIT_OK ||
-	    fwkit_inspect(ctx, backup, len, p, NULL, 0, &before) != FWKIT_OK) {
-		code = cli_report_error(ctx);
-	} else {
-		int errors = count_errors(now, &first), had = count_errors(before, &unused);
+	for (size_t i = 0; i < fwkit_node_child_count(now); i++) {
+		const struct fwkit_node *r = fwkit_node_child(now, i);
+		const char *res = rule_text(r, "result"), *rcode = rule_text(r, "code");
+		if (!strcmp(res, "pass"))
+			continue;
 		/* a backup's own damage is the user's to see (inspect), not this write's to refuse */
-		if (errors > had) {
-			fprintf(stderr, "fwkit: %s: offset 0x%llx: inspect finds %d error%s (the backup %d), the first: %s\n", path,
-				(unsigned long long)first->offset, errors, errors == 1 ? "" : "s", had, first->message);
+		bool blocking = !strcmp(res, "fail") && !failed(before, rcode);
+		fprintf(stderr, "fwkit: %s: %s: %s: %s%s\n", path, blocking ? "will-brick" : "warning", rcode,
+			rule_text(r, "message"), !strcmp(res, "fail") && !blocking ? " (your backup has this too)" : "");
+		if (blocking) {
+			fprintf(stderr, "fwkit: %s: fix: %s\n", path, rule_text(r, "fix"));
 			code = EXIT_PROBLEM;
 		}
 	}

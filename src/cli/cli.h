@@ -120,11 +120,12 @@ struct profiles {
 };
 int cli_load_profiles(const char *path, struct profiles *pr);
 
-/* The check before an image is written (check_image.c): PATH/IMAGE is a whole flash dump of P of the
- * backup's size in which inspect finds no error the backup did not have. 0, or the exit code after
- * printing the reason. */
+/* The check before an image is written (check_image.c): `fwkit check --via flashrom --dump BACKUP`
+ * for P, with the partitions of MAY_CHANGE (bits 1 << enum fwkit_part_content) allowed to differ;
+ * a rule that fails for the backup too is the backup's own damage (reported, not refused). 0, or
+ * the exit code after printing the reasons. */
 int flash_check_image(struct fwkit_ctx *ctx, const char *path, const uint8_t *image, size_t len, const uint8_t *backup,
-		      size_t backup_len, const struct fwkit_profile *p);
+		      size_t backup_len, const struct fwkit_profile *p, unsigned may_change);
 /* The device of IMAGE (named WHAT in messages): DEVICE (an id), else its clear best candidate; NULL after
  * saying why. */
 const struct fwkit_profile *flash_device_of(struct fwkit_ctx *ctx, const struct profiles *pr, const char *device,

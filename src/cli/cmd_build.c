@@ -181,7 +181,8 @@ static int build(const struct build_opts *o, bool json)
 	}
 	/* the check the written image must pass, before anything is written */
 	if (!code)
-		code = flash_check_image(ctx, o->out, out, len, fwkit_file_data(in.backup), len, p);
+		code = flash_check_image(ctx, o->out, out, len, fwkit_file_data(in.backup), len, p,
+					  o->mac ? 1u << FWKIT_PART_FACTORY : 0);
 	if (!code && o->layout && !(layout = layout_text(ctx, p, fwkit_file_data(in.backup), out, len, &layout_len)))
 		code = EXIT_SYSTEM;
 	if (!code && !o->dry_run)

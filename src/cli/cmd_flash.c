@@ -546,7 +546,7 @@ static int run_write(int argc, char **argv, const struct cli_command *self)
 		code = EXIT_USAGE;
 	size_t len = nf ? fwkit_file_size(nf) : 0;
 	if (!code)
-		code = flash_check_image(ctx, pos[0], fwkit_file_data(nf), len, fwkit_file_data(of), fwkit_file_size(of), p);
+		code = flash_check_image(ctx, pos[0], fwkit_file_data(nf), len, fwkit_file_data(of), fwkit_file_size(of), p, 0);
 	struct chip c = { 0 };
 	if (!code)
 		code = chip_open(&c, self, &o, common.json);
@@ -625,7 +625,8 @@ static int edit_on_chip(const struct cli_command *self, const struct flash_opts 
 			code = exit_for_flash(c.ctx);
 	}
 	if (!code)
-		code = flash_check_image(c.ctx, "the edited image", edited, r.len, r.result, r.len, p);
+		code = flash_check_image(c.ctx, "the edited image", edited, r.len, r.result, r.len, p,
+					  bp->label_mac ? 1u << FWKIT_PART_FACTORY : 0);
 	if (!code) {
 		emit_string(e, "device", "Device", p->id);
 		if (rep.mac_clone)

@@ -718,7 +718,11 @@ static void rule_keep(struct run *r, enum fwkit_part_content content, const char
 			continue;
 		if ((uint64_t)pt->offset + pt->size > r->req->dump_len)
 			continue;
-		if (memcmp(r->img + pt->offset, r->req->dump + pt->offset, pt->size) != 0)
+		bool differs = memcmp(r->img + pt->offset, r->req->dump + pt->offset, pt->size) != 0;
+		if (differs && (r->req->may_change & (1u << content)))
+			rule(r, "keep-partitions", RULE_PASS, false, "the device profile's partitions", NULL,
+			     "the %s partition (%s) differs from your backup, as asked", pt->name, what);
+		else if (differs)
 			rule(r, "keep-partitions", RULE_FAIL, false, "the device profile's partitions",
 			     "build the image from your own backup: fwkit build --from BACKUP --firmware IMAGE -o NEW",
 			     "this image would overwrite the %s partition that holds your %s", pt->name, what);
@@ -803,18 +807,25 @@ static enum fwkit_status method_missing(struct fwkit_ctx *ctx, const struct fwki
 }
 
 /* A whole-chip image names its device by identification; a device of the same layout is a warning. */
+/* A and B place the same partitions on the same flash: a dump cannot tell them apart by layout. */
+static bool same_layout(const struct fwkit_profile *a, const struct fwkit_profile *b)
+{
+	if (!a || !b || a->flash_size != b->flash_size || a->nparts != b->nparts)
+		return false;
+	for (size_t i = 0; i < a->nparts; i++)
+		if (a->parts[i].offset != b->parts[i].offset || a->parts[i].size != b->parts[i].size ||
+		    a->parts[i].content != b->parts[i].content)
+			return false;
+	return true;
+}
+
 static void rule_chip_board(struct run *r)
 {
 	const char *dev = text_of(r->id, "device");
-	bool same_layout = false;
-	for (size_t i = 0; i < fwkit_node_field_count(r->id); i++) {
-		const struct fwkit_field *f = fwkit_node_field(r->id, i);
-		if (!strcmp(f->name, "same_layout") && f->text && !strcmp(f->text, r->p->id))
-			same_layout = true;
-	}
+	bool alike = same_layout(r->p, fwkit_profile_find(dev, r->req->extra, r->req->nextra));
 	if (dev[0] && !strcmp(dev, r->p->id))
 		rule(r, "board", RULE_PASS, false, "fwkit identify", NULL, "a whole-chip image of %s", dev);
-	else if (same_layout)
+	else if (alike)
 		rule(r, "board", RULE_WARN, false, "fwkit identify", "make sure this is your device's chip image",
 		     "a whole-chip image that looks most like %s, which has this device's layout", dev);
 	else

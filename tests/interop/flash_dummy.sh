@@ -132,7 +132,7 @@ check write-full-verify-says grep -q 'the whole chip verified' out.txt
 expect write-image-too-small 1 'env.bin: 4096 bytes: expected 16777216' "$FWKIT" flash write -p "$W25" env.bin --backup old.bin "${DEV[@]}"
 # a firmware image padded to the chip's size is still no flash dump
 { cat "$FWKIT_TEST_DATA/uimage/good/a5-v11-19.07.7-sysupgrade.bin"; ff $((16 * MiB)); } | head -c $((16 * MiB)) > image16.bin
-expect write-image-not-a-dump 1 'expected a whole flash dump.*found firmware-image' "$FWKIT" flash write -p "$W25" image16.bin --backup old.bin "${DEV[@]}"
+expect write-image-not-a-dump 1 'will-brick: kind: this is a sysupgrade image; flashrom takes flash-image' "$FWKIT" flash write -p "$W25" image16.bin --backup old.bin "${DEV[@]}"
 
 # ---- write: Ctrl-C between blocks ---------------------------------------------------------------
 
