@@ -180,8 +180,9 @@ import json, sys
 dump, before_p, after_p, label = sys.argv[1:5]
 ours = label.lower()[:15]  # 02:00:00:00:10:
 def macs(p):
+    # `mac list --json`: the library's tree, a node "macs" with a child "mac" per location
     try:
-        return [m["mac"].lower() for m in json.load(open(p)).get("macs", [])]
+        return [c["fields"]["mac"].lower() for c in json.load(open(p)).get("children", []) if c["format"] == "mac"]
     except Exception:
         return []
 after = macs(after_p)
@@ -299,10 +300,50 @@ def kind(desc):
     return desc.split(",")[0].split(":")[0].strip()
 
 # --- fwkit's findings
-fj = json.loads(read("fwkit.json") or "{}")
 fwkit_text = read("fwkit.txt")
+
+# `inspect --json` and `mac list --json` are the library's result trees (docs/json.md, schema 2):
+# flattened here into what the report reads; a partition's words are its line of the text output
+def field(n, k, d=None):
+    v = (n or {}).get("fields", {}).get(k, d)
+    return v["name"] if isinstance(v, dict) and "name" in v else v
+
+def kids(n, fmt):
+    return [c for c in (n or {}).get("children", []) if c["format"] == fmt]
+
+def all_findings(n):
+    out = list(n.get("findings", []))
+    for c in n.get("children", []):
+        out += all_findings(c)
+    return out
+
+def flatten(t):
+    lines = {}
+    for l in fwkit_text.splitlines():
+        m = re.match(r"\s+0x[0-9a-f]{8} 0x[0-9a-f]{8} (\S+)\s+r[ow] (.*)$", l)
+        if m:
+            lines[m.group(1)] = m.group(2)
+    idn = (kids(t, "identification") or [None])[0]
+    dt = (kids(t, "devicetree") or [None])[0]
+    dump = (kids(t, "dump") or [{}])[0]
+    parts = []
+    for p in kids(t, "partition"):
+        holds, _, detail = lines.get(field(p, "name"), "").partition(": ")
+        parts.append({"name": field(p, "name"), "offset": p["offset"], "size": p["size"], "holds": holds,
+                      "detail": detail, "findings": all_findings(p)})
+    return {"device": field(t, "device"), "errors": field(t, "errors", 0), "warnings": field(t, "warnings", 0),
+            "candidates": [{"id": field(c, "device"), "score": field(c, "score"),
+                            "same_layout_as_best": field(c, "same_layout_as_best")} for c in kids(idn, "candidate")],
+            "partitions": parts, "dt_model": field(dt, "model"), "dt_compatible": field(dt, "compatible"),
+            "dt_findings": (dt or {}).get("findings", []) + t.get("findings", []),
+            "dump_findings": dump.get("findings", [])}
+
+MAC_PROBLEMS = ("multicast", "zero", "erased", "clone", "duplicate", "off-rule", "outside")
+fj = flatten(json.loads(read("fwkit.json") or "{}"))
 parts = fj.get("partitions", [])
-macs = json.loads(read("macs.json") or "{}").get("macs", [])
+macs = [{"role": field(m, "role"), "mac": field(m, "mac"), "label_delta": field(m, "label_delta", 0),
+         "problems": ", ".join(k for k in MAC_PROBLEMS if field(m, k))}
+        for m in kids(json.loads(read("macs.json") or "{}"), "mac")]
 macset = json.loads(read("macset.json") or "{}").get("changed", [])
 envfind = [l for l in read("envfind.txt").splitlines() if l.startswith("0x")]
 device = fj.get("device") or "(none)"

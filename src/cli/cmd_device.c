@@ -116,61 +116,77 @@ static void close_dump(struct dump *d)
 	free(d->pr.extra);
 }
 
-/* Counts of what inspect found, and the first error (named on stderr when the exit is 1). */
-struct tally {
-	int errors, warnings;
-	const struct fwkit_finding *first_error;
-};
+/* ---- inspect: the text rendered from the library's tree ------------------------------------ */
 
-static void emit_findings_list(struct emitter *e, const struct fwkit_findings *f, struct tally *t)
+/* A string or enum field of N, or "". */
+static const char *id_text(const struct fwkit_node *n, const char *name)
 {
-	for (size_t i = 0; i < f->count; i++) {
-		const struct fwkit_finding *it = &f->items[i];
-		if (it->severity == FWKIT_SEV_ERROR && !t->errors++)
-			t->first_error = it;
-		else if (it->severity == FWKIT_SEV_WARN)
-			t->warnings++;
-		char line[400], tail[160] = "";
+	const struct fwkit_field *f = n ? fwkit_node_get(n, name) : NULL;
+	return f && (f->kind == FWKIT_VALUE_STRING || f->kind == FWKIT_VALUE_ENUM) ? f->text : "";
+}
+
+static uint64_t id_uint(const struct fwkit_node *n, const char *name)
+{
+	const struct fwkit_field *f = n ? fwkit_node_get(n, name) : NULL;
+	return f ? f->u : 0;
+}
+
+static int64_t id_int(const struct fwkit_node *n, const char *name)
+{
+	const struct fwkit_field *f = n ? fwkit_node_get(n, name) : NULL;
+	return f ? f->i : 0;
+}
+
+static const struct fwkit_node *child_of(const struct fwkit_node *n, const char *format, size_t nth)
+{
+	for (size_t i = 0; n && i < fwkit_node_child_count(n); i++) {
+		const struct fwkit_node *c = fwkit_node_child(n, i);
+		if (strcmp(fwkit_node_format(c), format) == 0 && nth-- == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* The findings of N, one line each, and the first error of the whole tree. */
+static void print_findings(const struct fwkit_node *n, const struct fwkit_finding **first_error)
+{
+	for (size_t i = 0; i < fwkit_node_finding_count(n); i++) {
+		const struct fwkit_finding *it = fwkit_node_finding(n, i);
+		if (it->severity == FWKIT_SEV_ERROR && !*first_error)
+			*first_error = it;
+		char tail[160] = "";
 		if (it->expected[0] && it->found[0])
 			snprintf(tail, sizeof(tail), " (expected %s, found %s)", it->expected, it->found);
 		else if (it->expected[0])
 			snprintf(tail, sizeof(tail), " (expected %s)", it->expected);
 		else if (it->found[0])
 			snprintf(tail, sizeof(tail), " (found %s)", it->found);
-		snprintf(line, sizeof(line), "      %s: 0x%llx: %s%s", fwkit_severity_name(it->severity),
-			 (unsigned long long)it->offset, it->message, tail);
-		emit_line(e, line);
-		emit_finding(e, it);
+		printf("      %s: 0x%llx: %s%s\n", fwkit_severity_name(it->severity), (unsigned long long)it->offset, it->message,
+		       tail);
 	}
 }
 
-/* A string field of an identify node, or "". */
-static const char *id_text(const struct fwkit_node *n, const char *name)
+/* Every finding below N (the partition's own and its formats'). */
+static void print_findings_below(const struct fwkit_node *n, const struct fwkit_finding **first_error)
 {
-	const struct fwkit_field *f = fwkit_node_get(n, name);
-	return f && (f->kind == FWKIT_VALUE_STRING || f->kind == FWKIT_VALUE_ENUM) ? f->text : "";
+	print_findings(n, first_error);
+	for (size_t i = 0; i < fwkit_node_child_count(n); i++)
+		print_findings_below(fwkit_node_child(n, i), first_error);
 }
 
 /*
  * inspect reads whole flash dumps. When identify says FILE is a firmware image or one partition,
  * inspect says so, for which device, and which command checks such a file, instead of judging it
- * as a dump that is too small. Returns true when it reported (the caller stops).
+ * as a dump that is too small.
  */
-static bool report_not_a_dump(const char *path, const struct fwkit_node *id, bool json, int *code)
+static void print_not_a_dump(const char *path, const struct fwkit_node *id)
 {
-	enum fwkit_file_kind kind = (enum fwkit_file_kind)fwkit_node_get(id, "kind")->u;
-	if (kind != FWKIT_KIND_FIRMWARE_IMAGE && kind != FWKIT_KIND_PARTITION)
-		return false;
-	struct emitter *e = emitter_new(json, stdout);
+	enum fwkit_file_kind kind = (enum fwkit_file_kind)id_uint(id, "kind");
 	char buf[600], next[400];
 	const char *device = id_text(id, "device");
-	emit_string(e, "command", NULL, "inspect");
-	emit_string(e, "file", NULL, path);
-	emit_string(e, NULL, "File", path);
-	emit_string(e, "kind", NULL, fwkit_file_kind_name(kind));
+	printf("%-13s %s\n", "File:", path);
 	if (kind == FWKIT_KIND_FIRMWARE_IMAGE) {
 		snprintf(buf, sizeof(buf), "a firmware image (%s), not a flash dump", id_text(id, "image"));
-		emit_string(e, "image", NULL, id_text(id, "image"));
 		if (!strcmp(id_text(id, "image"), "poray"))
 			snprintf(next, sizeof(next), "fwkit poray show %s (board, key, checksum); fwkit poray decode %s -o kernel.bin", path, path);
 		else
@@ -178,7 +194,6 @@ static bool report_not_a_dump(const char *path, const struct fwkit_node *id, boo
 	} else {
 		const char *part = id_text(id, "partition");
 		snprintf(buf, sizeof(buf), "one partition read alone (%s), not a whole flash dump", part);
-		emit_string(e, "partition", NULL, part);
 		if (!strcmp(part, "factory"))
 			snprintf(next, sizeof(next), "fwkit mac list %s --device ID (the MACs), fwkit scan %s", path, path);
 		else if (!strcmp(part, "u-boot-env") || !strcmp(part, "bdata"))
@@ -186,25 +201,204 @@ static bool report_not_a_dump(const char *path, const struct fwkit_node *id, boo
 		else
 			snprintf(next, sizeof(next), "fwkit scan %s", path);
 	}
-	emit_string(e, NULL, "Kind", buf);
-	if (device[0]) {
-		const char *model = id_text(id, "board_model");
-		if (model[0])
-			snprintf(buf, sizeof(buf), "%s (its own device tree: model \"%s\", compatible \"%s\")", device, model,
-				 id_text(id, "board_compatible"));
-		else
-			snprintf(buf, sizeof(buf), "%s", device);
-		emit_string(e, NULL, "Device", buf);
-		emit_string(e, "device", NULL, device);
-	} else if (id_text(id, "board_model")[0]) {
-		snprintf(buf, sizeof(buf), "no profile; its own device tree says model \"%s\", compatible \"%s\"",
-			 id_text(id, "board_model"), id_text(id, "board_compatible"));
-		emit_string(e, NULL, "Device", buf);
+	printf("%-13s %s\n", "Kind:", buf);
+	const char *model = id_text(id, "board_model");
+	if (device[0] && model[0])
+		printf("%-13s %s (its own device tree: model \"%s\", compatible \"%s\")\n", "Device:", device, model,
+		       id_text(id, "board_compatible"));
+	else if (device[0])
+		printf("%-13s %s\n", "Device:", device);
+	else if (model[0])
+		printf("%-13s no profile; its own device tree says model \"%s\", compatible \"%s\"\n", "Device:", model,
+		       id_text(id, "board_compatible"));
+	printf("%-13s %s\n", "Next:", next);
+}
+
+static void print_candidates(const struct fwkit_node *idn)
+{
+	printf("Candidates:\n");
+	for (size_t i = 0, shown = 0; shown < 6 && i < fwkit_node_child_count(idn); i++) {
+		const struct fwkit_node *c = fwkit_node_child(idn, i);
+		if (strcmp(fwkit_node_format(c), "candidate") != 0)
+			continue;
+		bool same = fwkit_node_get(c, "same_layout_as_best")->u;
+		printf("   %-30s score %3lld%s\n", id_text(c, "device"), (long long)id_int(c, "score"),
+		       same && shown > 0 ? "  same flash layout as the first: the dump alone cannot tell them apart" : "");
+		for (size_t k = 0; shown == 0 && k < fwkit_node_child_count(c); k++) {
+			const struct fwkit_node *e = fwkit_node_child(c, k);
+			printf("      %+lld %s\n", (long long)id_int(e, "weight"), id_text(e, "text"));
+		}
+		shown++;
 	}
-	emit_string(e, "next", "Next", next);
-	*code = emitter_finish(e) ? EXIT_OK_ : EXIT_SYSTEM;
-	emitter_free(e);
-	return true;
+	/* ties, and sources that name different devices, said as such */
+	if (fwkit_node_get(idn, "near_tie") && fwkit_node_get(idn, "near_tie")->u) {
+		const struct fwkit_node *a = child_of(idn, "candidate", 0), *b = child_of(idn, "candidate", 1);
+		printf("   %s: %s or %s (scores %lld and %lld)%s\n", fwkit_node_get(idn, "tie")->u ? "tie" : "near tie",
+		       id_text(a, "device"), id_text(b, "device"), (long long)id_int(a, "score"), (long long)id_int(b, "score"),
+		       fwkit_node_get(b, "same_layout_as_best")->u ? ": same layout" : "");
+	}
+	for (size_t i = 0; fwkit_node_get(idn, "claims_disagree")->u && i < fwkit_node_child_count(idn); i++) {
+		const struct fwkit_node *c = fwkit_node_child(idn, i);
+		if (strcmp(fwkit_node_format(c), "claim") == 0)
+			printf("   %s says %s%s%s%s\n", id_text(c, "kind"), id_text(c, "value"), id_text(c, "device")[0] ? " (" : "",
+			       id_text(c, "device"), id_text(c, "device")[0] ? ")" : "");
+	}
+}
+
+static void bootloader_text(const struct fwkit_node *pn, char *holds, size_t hcap, char *detail, size_t dcap)
+{
+	const struct fwkit_node *v = child_of(pn, "u-boot", 0), *b = child_of(pn, "breed", 0), *u = child_of(pn, "uimage", 0);
+	if (v)
+		snprintf(holds, hcap, "%s", id_text(v, "version"));
+	else if (b)
+		snprintf(holds, hcap, "Breed %s", id_text(b, "version"));
+	else
+		snprintf(holds, hcap, "bootloader (no version string found)");
+	if (u)
+		snprintf(detail, dcap, "uImage \"%s\", %llu bytes, header CRC %s, data CRC %s", id_text(u, "name"),
+			 (unsigned long long)id_uint(u, "data_size"), id_uint(u, "header_crc_ok") ? "ok" : "BAD",
+			 id_uint(u, "data_crc_checked") ? (id_uint(u, "data_crc_ok") ? "ok" : "BAD") : "n/a");
+	else
+		snprintf(detail, dcap, "raw code (no uImage header)");
+}
+
+static const char *var_or_dash(const struct fwkit_node *n, const char *name)
+{
+	return fwkit_node_get(n, name) ? id_text(n, name) : "-";
+}
+
+static void env_text(const struct fwkit_node *pn, char *holds, size_t hcap, char *detail, size_t dcap)
+{
+	const struct fwkit_node *e = child_of(pn, "ubootenv", 0);
+	bool bdata = id_uint(e, "bdata");
+	snprintf(holds, hcap, "%s env (size 0x%llx%s)", bdata ? "Bdata" : id_text(e, "kind"),
+		 (unsigned long long)id_uint(e, "env_size"), id_uint(e, "size_known") ? "" : ", guessed");
+	snprintf(detail, dcap, "CRC %s, %llu variables, %s=%s, uart_en=%s, boot_wait=%s", id_uint(e, "crc_ok") ? "ok" : "BAD",
+		 (unsigned long long)id_uint(e, "variables"), bdata ? "model" : "bootdelay",
+		 var_or_dash(e, bdata ? "model" : "bootdelay"), var_or_dash(e, "uart_en"), var_or_dash(e, "boot_wait"));
+}
+
+static void factory_text(const struct fwkit_node *pn, const struct fwkit_node *macs, char *detail, size_t dcap)
+{
+	size_t o = 0;
+	detail[0] = 0;
+	for (size_t i = 0; i < fwkit_node_child_count(pn) && o < dcap; i++) {
+		const struct fwkit_node *e = fwkit_node_child(pn, i);
+		const char *chip = id_text(e, "chip");
+		o += (size_t)snprintf(detail + o, dcap - o, "%s%s+0x%llx: %s EEPROM 0x%04llx", o ? "; " : "", id_text(pn, "name"),
+				      (unsigned long long)id_uint(e, "partition_offset"), chip[0] ? chip : "unknown",
+				      (unsigned long long)id_uint(e, "chip_id"));
+	}
+	for (size_t i = 0; i < fwkit_node_child_count(macs) && o < dcap; i++) {
+		const struct fwkit_node *m = fwkit_node_child(macs, i);
+		if (strcmp(id_text(m, "partition"), id_text(pn, "name")) == 0)
+			o += (size_t)snprintf(detail + o, dcap - o, "%s%s %s", o ? "; " : "", id_text(m, "role"), id_text(m, "mac"));
+	}
+}
+
+static void firmware_text(const struct fwkit_node *pn, char *detail, size_t dcap)
+{
+	const struct fwkit_node *k = child_of(pn, "uimage", 0), *sq = child_of(pn, "squashfs", 0);
+	const struct fwkit_node *ov = child_of(pn, "jffs2-eof", 0);
+	size_t o = (size_t)snprintf(detail, dcap, "kernel \"%s\" %llu bytes %s, CRCs %s", id_text(k, "name"),
+				    (unsigned long long)id_uint(k, "data_size"), id_text(k, "compression"),
+				    id_uint(k, "header_crc_ok") && id_uint(k, "data_crc_ok") ? "ok" : "BAD");
+	if (!sq) {
+		snprintf(detail + o, dcap - o, "; no squashfs rootfs found");
+		return;
+	}
+	o += (size_t)snprintf(detail + o, dcap - o, "; squashfs 4.x at 0x%llx, %s, block %llu KiB, %llu bytes used",
+			      (unsigned long long)fwkit_node_offset(sq), id_text(sq, "compression"),
+			      (unsigned long long)(id_uint(sq, "block_size") >> 10), (unsigned long long)fwkit_node_size(sq));
+	if (ov && o < dcap) {
+		static const char *const STATES[] = { "marked for formatting (deadc0de)", "erased", "in use (JFFS2)", "in use (data)" };
+		uint64_t st = id_uint(ov, "state");
+		snprintf(detail + o, dcap - o, "; overlay 0x%llx..0x%llx (%llu KiB) %s", (unsigned long long)fwkit_node_offset(ov),
+			 (unsigned long long)(fwkit_node_offset(ov) + fwkit_node_size(ov)),
+			 (unsigned long long)(fwkit_node_size(ov) >> 10), st < 4 ? STATES[st] : "?");
+	}
+}
+
+static void print_partition(const struct fwkit_node *pn, const struct fwkit_node *macs)
+{
+	char holds[128] = "", detail[512] = "";
+	const char *h = id_text(pn, "holds");
+	if (!strcmp(h, "bootloader"))
+		bootloader_text(pn, holds, sizeof(holds), detail, sizeof(detail));
+	else if (!strcmp(h, "env"))
+		env_text(pn, holds, sizeof(holds), detail, sizeof(detail));
+	else if (!strcmp(h, "eeprom")) {
+		snprintf(holds, sizeof(holds), "Wi-Fi calibration (EEPROM) and MACs");
+		factory_text(pn, macs, detail, sizeof(detail));
+	} else if (!strcmp(h, "kernel") || !strcmp(h, "kernel+rootfs")) {
+		snprintf(holds, sizeof(holds), "%s", !strcmp(h, "kernel") ? "uImage kernel" : "uImage kernel + squashfs");
+		firmware_text(pn, detail, sizeof(detail));
+	} else {
+		static const struct {
+			const char *holds, *text;
+		} WORDS[] = { { "missing", "not in the dump" }, { "all-zero", "all 0x00" }, { "no-env", "no environment found" },
+			      { "no-kernel", "no uImage at the start" }, { "factory-mode", "factory-mode flag (A5 5A 00 00)" },
+			      { "not-checked", "not checked (out of memory)" } };
+		snprintf(holds, sizeof(holds), "%s", h);
+		for (size_t i = 0; i < sizeof(WORDS) / sizeof(WORDS[0]); i++)
+			if (!strcmp(h, WORDS[i].holds))
+				snprintf(holds, sizeof(holds), "%s", WORDS[i].text);
+	}
+	printf("   0x%08llx 0x%08llx %-12s %s %s%s%s\n", (unsigned long long)fwkit_node_offset(pn),
+	       (unsigned long long)fwkit_node_size(pn), id_text(pn, "name"), id_uint(pn, "read_only") ? "ro" : "rw", holds,
+	       detail[0] ? ": " : "", detail);
+}
+
+static void print_inspection(const char *path, const struct fwkit_node *root, const struct fwkit_finding **first_error)
+{
+	printf("%-13s %s (%llu bytes)\n", "File:", path, (unsigned long long)fwkit_node_size(root));
+	const struct fwkit_node *idn = child_of(root, "identification", 0), *dt = child_of(root, "devicetree", 0);
+	const struct fwkit_node *dump = child_of(root, "dump", 0), *macs = child_of(root, "macs", 0);
+	if (id_text(root, "device")[0])
+		printf("%-13s %s (%s)%s\n", "Device:", id_text(root, "device_name"), id_text(root, "device"),
+		       id_uint(root, "device_forced") ? ", given with --device" : "");
+	else
+		printf("%-13s %s\n", "Device:", "not identified (no profile matches; give --device ID or --profiles FILE)");
+	if (dt) {
+		printf("%-13s model \"%s\", compatible \"%s\" (from the kernel in the firmware partition)\n", "Device Tree:",
+		       id_text(dt, "model"), id_text(dt, "compatible"));
+		print_findings(dt, first_error);
+	}
+	print_findings(root, first_error);
+	if (idn)
+		print_candidates(idn);
+	printf("%s\n", fwkit_node_finding_count(dump) ? "Dump:" : "Dump:         size and content look like a whole chip read");
+	print_findings(dump, first_error);
+	if (id_text(root, "device")[0])
+		printf("Partitions:\n");
+	for (size_t i = 0; i < fwkit_node_child_count(root); i++) {
+		const struct fwkit_node *pn = fwkit_node_child(root, i);
+		if (strcmp(fwkit_node_format(pn), "partition") != 0)
+			continue;
+		print_partition(pn, macs);
+		print_findings_below(pn, first_error);
+		/* a MAC's findings show under the partition that holds it */
+		for (size_t k = 0; k < fwkit_node_child_count(macs); k++)
+			if (!strcmp(id_text(fwkit_node_child(macs, k), "partition"), id_text(pn, "name")))
+				print_findings(fwkit_node_child(macs, k), first_error);
+	}
+	printf("%-13s %llu error%s, %llu warning%s\n", "Verdict:", (unsigned long long)id_uint(root, "errors"),
+	       id_uint(root, "errors") == 1 ? "" : "s", (unsigned long long)id_uint(root, "warnings"),
+	       id_uint(root, "warnings") == 1 ? "" : "s");
+}
+
+/* The first error anywhere in the tree (named on stderr when the exit is 1). */
+static const struct fwkit_finding *first_error_in(const struct fwkit_node *n)
+{
+	for (size_t i = 0; i < fwkit_node_finding_count(n); i++)
+		if (fwkit_node_finding(n, i)->severity == FWKIT_SEV_ERROR)
+			return fwkit_node_finding(n, i);
+	for (size_t i = 0; i < fwkit_node_child_count(n); i++) {
+		const struct fwkit_finding *f = first_error_in(fwkit_node_child(n, i));
+		if (f)
+			return f;
+	}
+	return NULL;
 }
 
 static int run_inspect(int argc, char **argv, const struct cli_command *self)
@@ -231,116 +425,28 @@ static int run_inspect(int argc, char **argv, const struct cli_command *self)
 		close_dump(&d);
 		return EXIT_USAGE;
 	}
-	/* know what the file is before judging it as a dump */
-	struct fwkit_node *id = NULL;
-	if (fwkit_identify_file(d.ctx, fwkit_file_data(d.file), fwkit_file_size(d.file), d.pr.extra, d.pr.nextra, &id) !=
+	struct fwkit_node *root = NULL;
+	if (fwkit_inspect(d.ctx, fwkit_file_data(d.file), fwkit_file_size(d.file), forced, d.pr.extra, d.pr.nextra, &root) !=
 	    FWKIT_OK) {
 		code = cli_report_error(d.ctx);
 		close_dump(&d);
 		return code;
 	}
-	bool reported = report_not_a_dump(pos[0], id, common.json, &code);
-	fwkit_node_free(id);
-	if (reported) {
-		close_dump(&d);
-		return code;
+	enum fwkit_file_kind kind = (enum fwkit_file_kind)id_uint(root, "kind");
+	const struct fwkit_node *id = child_of(root, "identify", 0);
+	const struct fwkit_finding *first = first_error_in(root);
+	if (common.json)
+		code = cli_print_node_json(d.ctx, root);
+	else if (id && (kind == FWKIT_KIND_FIRMWARE_IMAGE || kind == FWKIT_KIND_PARTITION))
+		print_not_a_dump(pos[0], id);
+	else
+		print_inspection(pos[0], root, &first);
+	if (!code && !id && first) {
+		code = EXIT_PROBLEM;
+		cli_report_summary(pos[0], first, (int)id_uint(root, "errors"));
 	}
-	struct fwkit_inspection *in = calloc(1, sizeof(*in));
-	if (!in) {
-		close_dump(&d);
-		return EXIT_SYSTEM;
-	}
-	fwkit_inspect(d.ctx, fwkit_file_data(d.file), fwkit_file_size(d.file), forced, d.pr.extra, d.pr.nextra, in);
-	struct emitter *e = emitter_new(common.json, stdout);
-	char buf[512];
-	struct tally tally = { 0 };
-	emit_string(e, "command", NULL, "inspect");
-	emit_string(e, "file", NULL, pos[0]);
-	snprintf(buf, sizeof(buf), "%s (%llu bytes)", pos[0], (unsigned long long)in->size);
-	emit_string(e, NULL, "File", buf);
-	emit_uint(e, "size", NULL, in->size, NULL);
-	if (in->profile) {
-		snprintf(buf, sizeof(buf), "%s (%s)%s", in->profile->name, in->profile->id, in->forced ? ", given with --device" : "");
-		emit_string(e, NULL, "Device", buf);
-		emit_string(e, "device", NULL, in->profile->id);
-		emit_bool(e, "device_forced", NULL, in->forced, NULL);
-	} else {
-		emit_string(e, NULL, "Device", "not identified (no profile matches; give --device ID or --profiles FILE)");
-	}
-	if (in->has_dt) {
-		snprintf(buf, sizeof(buf), "model \"%s\", compatible \"%s\" (from the kernel in the firmware partition)",
-			 in->dt_model, in->dt_compatible);
-		emit_string(e, NULL, "Device Tree", buf);
-		emit_string(e, "dt_model", NULL, in->dt_model);
-		emit_string(e, "dt_compatible", NULL, in->dt_compatible);
-	}
-	emit_begin_list(e, "dt_findings", NULL);
-	emit_findings_list(e, &in->dt_findings, &tally);
-	emit_end_list(e);
-	emit_begin_list(e, "candidates", "Candidates");
-	for (size_t i = 0; i < in->id.n && i < 6; i++) {
-		const struct fwkit_candidate *c = &in->id.c[i];
-		snprintf(buf, sizeof(buf), "   %-30s score %3d%s", c->profile->id, c->score,
-			 c->same_layout_as_best && i > 0 ? "  same flash layout as the first: the dump alone cannot tell them apart" : "");
-		emit_line(e, buf);
-		emit_begin(e, NULL);
-		emit_string(e, "id", NULL, c->profile->id);
-		emit_uint(e, "score", NULL, (uint64_t)(c->score < 0 ? 0 : c->score), NULL);
-		emit_bool(e, "same_layout_as_best", NULL, c->same_layout_as_best, NULL);
-		emit_begin_list(e, "evidence", NULL);
-		for (size_t k = 0; k < c->nev; k++) {
-			if (i == 0) {
-				snprintf(buf, sizeof(buf), "      %+d %s", c->ev[k].weight, c->ev[k].text);
-				emit_line(e, buf);
-			}
-			emit_begin(e, NULL);
-			emit_uint(e, "weight", NULL, (uint64_t)(c->ev[k].weight < 0 ? 0 : c->ev[k].weight), NULL);
-			emit_string(e, "text", NULL, c->ev[k].text);
-			emit_end(e);
-		}
-		emit_end_list(e);
-		emit_end(e);
-	}
-	emit_end_list(e);
-	emit_line(e, in->dump.count ? "Dump:" : "Dump:         size and content look like a whole chip read");
-	emit_begin_list(e, "dump_findings", NULL);
-	emit_findings_list(e, &in->dump, &tally);
-	emit_end_list(e);
-	if (in->profile)
-		emit_line(e, "Partitions:");
-	emit_begin_list(e, "partitions", NULL);
-	for (size_t i = 0; i < in->nparts; i++) {
-		const struct fwkit_part_report *r = &in->parts[i];
-		snprintf(buf, sizeof(buf), "   0x%08x 0x%08x %-12s %s %s%s%s", r->part.offset, r->part.size, r->part.name,
-			 r->part.read_only ? "ro" : "rw", r->holds, r->detail[0] ? ": " : "", r->detail);
-		emit_line(e, buf);
-		emit_begin(e, NULL);
-		emit_string(e, "name", NULL, r->part.name);
-		emit_uint(e, "offset", NULL, r->part.offset, NULL);
-		emit_uint(e, "size", NULL, r->part.size, NULL);
-		emit_bool(e, "read_only", NULL, r->part.read_only, NULL);
-		emit_string(e, "content", NULL, fwkit_part_content_name(r->part.content));
-		emit_string(e, "holds", NULL, r->holds);
-		emit_string(e, "detail", NULL, r->detail);
-		emit_begin_list(e, "findings", NULL);
-		emit_findings_list(e, &r->findings, &tally);
-		emit_end_list(e);
-		emit_end(e);
-	}
-	emit_end_list(e);
-	int errors = tally.errors, warnings = tally.warnings;
-	snprintf(buf, sizeof(buf), "%d error%s, %d warning%s", errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
-	emit_string(e, NULL, "Verdict", buf);
-	emit_uint(e, "errors", NULL, (uint64_t)errors, NULL);
-	emit_uint(e, "warnings", NULL, (uint64_t)warnings, NULL);
-	code = errors ? EXIT_PROBLEM : EXIT_OK_;
-	if (tally.first_error)
-		cli_report_summary(pos[0], tally.first_error, errors);
-	free(in);
+	fwkit_node_free(root);
 	close_dump(&d);
-	if (!emitter_finish(e))
-		code = EXIT_SYSTEM;
-	emitter_free(e);
 	return code;
 }
 
@@ -349,18 +455,19 @@ static const struct fwkit_profile *device_for(struct dump *d, const char *device
 {
 	if (device)
 		return pick_device(device, &d->pr);
-	struct fwkit_identification id;
-	fwkit_identify(d->ctx, fwkit_file_data(d->file), fwkit_file_size(d->file), d->pr.extra, d->pr.nextra, &id);
-	if (!id.n) {
+	/* about 60 KB: on the heap */
+	struct fwkit_identification *id = calloc(1, sizeof(*id));
+	const struct fwkit_profile *p = NULL;
+	if (!id || fwkit_identify(d->ctx, fwkit_file_data(d->file), fwkit_file_size(d->file), d->pr.extra, d->pr.nextra, id) !=
+			   FWKIT_OK || !id->n)
 		fprintf(stderr, "fwkit: %s: cannot tell which device this is; give --device ID (see 'fwkit profile list')\n", path);
-		return NULL;
-	}
-	if (id.n > 1 && id.c[1].score == id.c[0].score && !id.c[1].same_layout_as_best) {
-		fprintf(stderr, "fwkit: %s: %s and %s match equally; give --device ID\n", path, id.c[0].profile->id,
-			id.c[1].profile->id);
-		return NULL;
-	}
-	return id.c[0].profile;
+	else if (id->n > 1 && id->c[1].score == id->c[0].score && !id->c[1].same_layout_as_best)
+		fprintf(stderr, "fwkit: %s: %s and %s match equally; give --device ID\n", path, id->c[0].profile->id,
+			id->c[1].profile->id);
+	else
+		p = id->c[0].profile;
+	free(id);
+	return p;
 }
 
 static void problems_text(unsigned p, char *out, size_t cap)
@@ -425,11 +532,20 @@ static int run_mac_list(int argc, char **argv, const struct cli_command *self)
 	}
 	struct fwkit_mac_list l;
 	fwkit_mac_read(d.ctx, p, fwkit_file_data(d.file), fwkit_file_size(d.file), &l);
-	struct emitter *e = emitter_new(common.json, stdout);
-	emit_string(e, "command", NULL, "mac list");
-	emit_string(e, "device", NULL, p->id);
-	emit_macs(e, &l);
+	struct emitter *e = NULL;
 	code = EXIT_OK_;
+	if (common.json) {
+		/* the library's tree (docs/json.md, schema 2), with the device it was read for */
+		struct fwkit_node *n = fwkit_mac_list_node(&l);
+		if (!n || !fwkit_node_add_string(n, "device", p->id, strlen(p->id)))
+			code = EXIT_SYSTEM;
+		else
+			code = cli_print_node_json(d.ctx, n);
+		fwkit_node_free(n);
+	} else {
+		e = emitter_new(false, stdout);
+		emit_macs(e, &l);
+	}
 	for (size_t i = 0; i < l.n; i++) {
 		if (!(l.e[i].problems & ~(unsigned)FWKIT_MACP_OFF_RULE) || code)
 			continue;
@@ -440,7 +556,7 @@ static int run_mac_list(int argc, char **argv, const struct cli_command *self)
 		code = EXIT_PROBLEM;
 	}
 	close_dump(&d);
-	if (!emitter_finish(e))
+	if (e && !emitter_finish(e))
 		code = EXIT_SYSTEM;
 	emitter_free(e);
 	return code;

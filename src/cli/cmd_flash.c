@@ -329,29 +329,21 @@ static int read_chip(struct chip *c, size_t n, bool majority, struct reads *r, s
 static void describe_dump(struct chip *c, struct emitter *e, const uint8_t *buf, size_t len, const char *path,
 			  const struct fwkit_profile *forced)
 {
-	struct fwkit_inspection *in = calloc(1, sizeof(*in));
-	if (!in || fwkit_inspect(c->ctx, buf, len, forced, c->pr.extra, c->pr.nextra, in) != FWKIT_OK) {
-		free(in);
+	struct fwkit_node *in = NULL;
+	if (fwkit_inspect(c->ctx, buf, len, forced, c->pr.extra, c->pr.nextra, &in) != FWKIT_OK)
 		return;
-	}
+	/* the library's tree: its counts and device as typed fields (docs/json.md) */
 	char line[300];
-	int errors = 0, warnings = 0;
-	const struct fwkit_findings *lists[2 + FWKIT_PROFILE_MAX_PARTS] = { &in->dt_findings, &in->dump };
-	size_t nl = 2;
-	for (size_t i = 0; i < in->nparts; i++)
-		lists[nl++] = &in->parts[i].findings;
-	for (size_t l = 0; l < nl; l++)
-		for (size_t i = 0; i < lists[l]->count; i++) {
-			errors += lists[l]->items[i].severity == FWKIT_SEV_ERROR;
-			warnings += lists[l]->items[i].severity == FWKIT_SEV_WARN;
-		}
-	snprintf(line, sizeof(line), "%s", in->profile ? in->profile->id : "not identified (give --device ID)");
+	const struct fwkit_field *dev = fwkit_node_get(in, "device");
+	const struct fwkit_field *ef = fwkit_node_get(in, "errors"), *wf = fwkit_node_get(in, "warnings");
+	uint64_t errors = ef ? ef->u : 0, warnings = wf ? wf->u : 0;
+	snprintf(line, sizeof(line), "%s", dev ? dev->text : "not identified (give --device ID)");
 	emit_string(e, "device", "Device", line);
-	snprintf(line, sizeof(line), "%d error%s, %d warning%s (details: fwkit inspect %s)", errors, errors == 1 ? "" : "s",
-		 warnings, warnings == 1 ? "" : "s", path);
+	snprintf(line, sizeof(line), "%llu error%s, %llu warning%s (details: fwkit inspect %s)", (unsigned long long)errors,
+		 errors == 1 ? "" : "s", (unsigned long long)warnings, warnings == 1 ? "" : "s", path);
 	emit_string(e, NULL, "Inspect", line);
-	emit_uint(e, "inspect_errors", NULL, (uint64_t)errors, NULL);
-	free(in);
+	emit_uint(e, "inspect_errors", NULL, errors, NULL);
+	fwkit_node_free(in);
 }
 
 static int run_read(int argc, char **argv, const struct cli_command *self)

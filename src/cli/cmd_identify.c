@@ -14,7 +14,7 @@ static void print_field(const struct fwkit_field *f)
 	} labels[] = { { "flash_size", "Flash size" }, { "device", "Device" }, { "also_device", "Also" },
 		       { "same_layout", "Same layout" }, { "score", "Score" }, { "partition", "Partition" },
 		       { "image", "Image" }, { "poray_board", "Poray board" }, { "dni_device", "DNI device" }, { "xiaomi_device", "Xiaomi model" }, { "board_model", "Board model" }, { "board_compatible", "Compatible" },
-		       { "evidence", "Evidence" } };
+		       { "evidence", "Evidence" }, { "tie", "Tie" }, { "near_tie", "Near tie" } };
 	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
 		if (strcmp(f->name, labels[i].name) != 0)
 			continue;
@@ -23,6 +23,8 @@ static void print_field(const struct fwkit_field *f)
 			printf("%.*s\n", (int)f->raw_len, (const char *)f->raw);
 		else if (f->kind == FWKIT_VALUE_ENUM)
 			printf("%s\n", f->text);
+		else if (f->kind == FWKIT_VALUE_BOOL)
+			printf("%s\n", f->u ? "yes" : "no");
 		else if (f->kind == FWKIT_VALUE_INT)
 			printf("%lld\n", (long long)f->i);
 		else
@@ -59,9 +61,11 @@ static int run_identify(int argc, char **argv, const struct cli_command *self)
 		printf("%-13s %s\n", "Kind", fwkit_node_get(n, "kind")->text);
 		for (size_t i = 0; i < fwkit_node_field_count(n); i++)
 			print_field(fwkit_node_field(n, i));
-		for (size_t i = 0; i < fwkit_node_child_count(n); i++) {
+		for (size_t i = 0, shown = 0; i < fwkit_node_child_count(n); i++) {
 			const struct fwkit_node *c = fwkit_node_child(n, i);
-			printf("%-13s 0x%08llx %s (%s)\n", i ? "" : "Found", (unsigned long long)fwkit_node_offset(c),
+			if (strcmp(fwkit_node_format(c), "identification") == 0)
+				continue; /* its evidence is printed above, word for word */
+			printf("%-13s 0x%08llx %s (%s)\n", shown++ ? "" : "Found", (unsigned long long)fwkit_node_offset(c),
 			       fwkit_node_format(c), fwkit_node_validated(c));
 		}
 		if (fwkit_node_get(n, "kind")->u == FWKIT_KIND_UNKNOWN) {

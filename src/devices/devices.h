@@ -38,12 +38,4 @@ extern const size_t fwkit_devices_xiaomi_count;
 extern const struct fwkit_profile fwkit_devices_rt5350[];
 extern const size_t fwkit_devices_rt5350_count;
 
-/*
- * The device tree of the kernel in P's firmware partition (decompressed within CTX's budget) into
- * *DT, added to the ranking ID as evidence for the profiles it names, and ID sorted again. False
- * when there is none. fwkit_inspect and fwkit_identify_file rank a dump with it.
- */
-bool devices_rank_by_devicetree(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_profile *p,
-				struct fwkit_identification *id, struct fwkit_devicetree *dt);
-
 #endif

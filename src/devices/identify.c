@@ -9,7 +9,7 @@
 
 #include "core/budget.h"
 #include "core/internal.h"
-#include "devices/devices.h"
+#include "devices/rank.h"
 #include "formats/registry.h"
 #include "fwkit/devicetree.h"
 #include "fwkit/env.h"
@@ -161,18 +161,16 @@ static void describe_image(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len
 }
 
 static void describe_dump(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_node *n,
-			  const struct fwkit_profile *extra, size_t nextra)
+			  const struct fwkit_profile *extra, size_t nextra, bool devicetree,
+			  struct fwkit_identification *id, struct firmware_facts *facts)
 {
 	fwkit_node_add_uint(n, "flash_size", len, true);
-	struct fwkit_identification *id = calloc(1, sizeof(*id));
-	struct fwkit_devicetree *dt = malloc(sizeof(*dt));
-	if (id && dt && fwkit_identify(ctx, buf, len, extra, nextra, id) == FWKIT_OK && id->n) {
-		/* as inspect does: the device tree in the kernel of the firmware partition names the board */
-		struct fwkit_ctx local;
-		devices_rank_by_devicetree(budget_ctx(ctx, &local), buf, len, id->c[0].profile, id, dt);
+	if (rank_devices(ctx, buf, len, extra, nextra, devicetree, id, facts) == FWKIT_OK && id->n) {
 		const struct fwkit_candidate *best = &id->c[0];
 		fwkit_node_add_string(n, "device", best->profile->id, strlen(best->profile->id));
 		fwkit_node_add_int(n, "score", best->score);
+		fwkit_node_add_bool(n, "tie", id->tie);
+		fwkit_node_add_bool(n, "near_tie", id->near_tie);
 		for (size_t i = 1; i < id->n; i++)
 			if (id->c[i].same_layout_as_best)
 				fwkit_node_add_string(n, "same_layout", id->c[i].profile->id, strlen(id->c[i].profile->id));
@@ -182,8 +180,10 @@ static void describe_dump(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
 		fwkit_node_add_string(n, "evidence", "the size of a flash chip; no device profile matches its content",
 				      strlen("the size of a flash chip; no device profile matches its content"));
 	}
-	free(dt);
-	free(id);
+	/* the typed form of all of it: candidates, weighted evidence, claims (docs/json.md) */
+	struct fwkit_node *idn = fwkit_identification_node(id);
+	if (idn)
+		fwkit_node_add_child(n, idn);
 }
 
 /* A partition read alone: which one, from its content. False when nothing says. */
@@ -218,20 +218,30 @@ static bool describe_partition(const uint8_t *buf, size_t len, const struct fwki
 	return true;
 }
 
-enum fwkit_status fwkit_identify_file(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
-				      const struct fwkit_profile *extra, size_t nextra, struct fwkit_node **out)
+enum fwkit_status identify_file_ranked(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
+				       const struct fwkit_profile *extra, size_t nextra, bool devicetree,
+				       struct fwkit_node **out, struct fwkit_identification *id,
+				       struct firmware_facts *facts)
 {
 	*out = NULL;
+	memset(id, 0, sizeof(*id));
+	memset(facts, 0, sizeof(*facts));
 	/* the caller's profiles pass their selfcheck before their names and counts are followed */
 	for (size_t i = 0; i < nextra; i++)
 		if (fwkit_profile_check(ctx, &extra[i]) != FWKIT_OK)
 			return FWKIT_RAISE(ctx, FWKIT_E_INVALID_ARG, FWKIT_NO_OFFSET, "profiles that pass fwkit_profile_check",
 					   extra[i].id, "identify: a profile given fails its selfcheck");
+	/* a file of a flash chip's size that starts with no firmware image is a dump whatever scan
+	 * finds in it: inspect (DEVICETREE) does not keep scan's hits, so it skips the scan (~20 ms
+	 * of 16 MiB) */
+	const struct fwkit_format *at_start = formats_image_at_start(buf, len);
 	struct fwkit_node *scan = NULL;
 	struct fwkit_scan_options o = { 0 };
-	enum fwkit_status st = fwkit_scan(ctx, buf, len, &o, &scan);
+	enum fwkit_status st = devicetree && !at_start && is_flash_size(len) ? FWKIT_OK : fwkit_scan(ctx, buf, len, &o, &scan);
 	if (st != FWKIT_OK)
 		return st;
+	if (!scan && !(scan = fwkit_node_new("file", 0, len)))
+		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
 	struct fwkit_node *n = fwkit_node_new("identify", 0, len);
 	if (!n) {
 		fwkit_node_free(scan);
@@ -241,7 +251,6 @@ enum fwkit_status fwkit_identify_file(struct fwkit_ctx *ctx, const uint8_t *buf,
 	fwkit_node_add_uint(n, "size", len, false);
 	/* a small file carrying a bootloader's version string is that bootloader, whatever its uImage
 	 * type says (Breed r1163 for RT5350 is stamped "kernel") */
-	const struct fwkit_format *at_start = formats_image_at_start(buf, len);
 	bool vendor_container = at_start && strcmp(at_start->name, "uimage") != 0;
 	bool small_bootloader = !vendor_container && len <= (1u << 20) &&
 				(first_hit(scan, "u-boot") || first_hit(scan, "breed"));
@@ -250,7 +259,7 @@ enum fwkit_status fwkit_identify_file(struct fwkit_ctx *ctx, const uint8_t *buf,
 		describe_image(ctx, buf, len, scan, n, extra, nextra);
 	} else if (is_flash_size(len)) {
 		kind = FWKIT_KIND_FLASH_DUMP;
-		describe_dump(ctx, buf, len, n, extra, nextra);
+		describe_dump(ctx, buf, len, n, extra, nextra, devicetree, id, facts);
 	} else if (describe_partition(buf, len, scan, n)) {
 		kind = FWKIT_KIND_PARTITION;
 	}
@@ -260,4 +269,16 @@ enum fwkit_status fwkit_identify_file(struct fwkit_ctx *ctx, const uint8_t *buf,
 	fwkit_node_free(scan);
 	*out = n;
 	return FWKIT_OK;
+}
+
+enum fwkit_status fwkit_identify_file(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
+				      const struct fwkit_profile *extra, size_t nextra, struct fwkit_node **out)
+{
+	struct fwkit_identification *id = malloc(sizeof(*id));
+	struct firmware_facts *facts = malloc(sizeof(*facts));
+	enum fwkit_status st = id && facts ? identify_file_ranked(ctx, buf, len, extra, nextra, false, out, id, facts)
+					   : FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
+	free(id);
+	free(facts);
+	return st;
 }

@@ -20,6 +20,7 @@
 #include "core/budget.h"
 #include "core/cursor.h"
 #include "core/internal.h"
+#include "formats/registry.h"
 #include "fwkit/devicetree.h"
 
 /*
@@ -35,6 +36,7 @@
 #define PROBE_DICT (PROBE_SIZE * 2)
 #define LZMA_MEMLIMIT (KERNEL_MAX * 2ull)
 #define CHUNK (1u << 20)               /* output per lzma_code call: the budget is charged per chunk */
+#define FDT_LOOK_MAX (1u << 20)        /* the largest DTB looked for (the fdt module's bound) */
 
 struct decoded {
 	uint8_t *buf;
@@ -124,33 +126,6 @@ static bool lzma_decode(struct fwkit_ctx *b, const uint8_t *in, size_t len, uint
 	return true;
 }
 
-/* The kernel a candidate stream at IN holds (at least 4 KiB of output), or NULL. */
-static uint8_t *kernel_at(struct fwkit_ctx *b, const uint8_t *in, size_t len, bool probe, size_t *klen)
-{
-	struct decoded d;
-	if (probe) {
-		/* most candidates are not streams at all: find out with a small dictionary and buffer */
-		if (!lzma_decode(b, in, len, PROBE_DICT, PROBE_SIZE, &d))
-			return NULL;
-		if (!d.more) {
-			*klen = d.len; /* the whole stream (or all of it that decodes) fitted the probe */
-			if (d.len >= 4096)
-				return d.buf;
-			free(d.buf);
-			return NULL;
-		}
-		free(d.buf);
-	}
-	if (!lzma_decode(b, in, len, KERNEL_MAX, KERNEL_MAX, &d))
-		return NULL;
-	*klen = d.len;
-	if (d.len < 4096) {
-		free(d.buf);
-		return NULL;
-	}
-	return d.buf;
-}
-
 /* An LZMA-alone header a kernel could have: properties < 225, a power-of-two dictionary between
  * 64 KiB and 16 MiB (kernels use <= 8 MiB), an unknown size or one we may decode, and the range
  * coder's first byte, which is always 0. */
@@ -212,51 +187,153 @@ static void read_macs(const void *fdt, struct fwkit_devicetree *dt)
 	}
 }
 
+/* Where the next instance of format F may start in [FROM, LEN) of P: the nearest of its magics
+ * (the format table's own), or LEN. */
+static size_t next_magic(const struct fwkit_format *f, const uint8_t *p, size_t from, size_t len)
+{
+	size_t best = len;
+	for (size_t m = 0; m < FORMAT_MAX_MAGICS && f->magics[m].bytes; m++) {
+		if (from >= best)
+			break;
+		const uint8_t *hit = memmem(p + from, best - from, f->magics[m].bytes, f->magics[m].len);
+		if (hit && (size_t)(hit - p) >= f->magic_offset)
+			best = (size_t)(hit - p) - f->magic_offset;
+	}
+	return best;
+}
+
+/* Reads the DTB of TOTAL bytes at P (verified by the fdt module) into DT, at kernel offset AT. */
+static bool read_dtb(const uint8_t *p, uint32_t total, uint64_t at, struct fwkit_devicetree *dt)
+{
+	/* an aligned private copy: libfdt wants the blob in its own buffer */
+	void *fdt = malloc(total);
+	if (!fdt)
+		return false;
+	memcpy(fdt, p, total);
+	dt->dtb_offset = at;
+	dt->dtb_size = total;
+	int len = 0;
+	const char *model = fdt_getprop(fdt, 0, "model", &len);
+	if (model && len > 0 && model[len - 1] == 0)
+		snprintf(dt->model, sizeof(dt->model), "%s", model);
+	const char *compat = fdt_getprop(fdt, 0, "compatible", &len);
+	for (int off = 0, n = 0; compat && off < len && n < 4; n++) {
+		size_t sl = strnlen(compat + off, (size_t)(len - off));
+		snprintf(dt->compatible[n], sizeof(dt->compatible[n]), "%.*s", (int)sl, compat + off);
+		off += (int)sl + 1;
+	}
+	read_partitions(fdt, dt);
+	read_macs(fdt, dt);
+	free(fdt);
+	return dt->model[0] || dt->compatible[0][0];
+}
+
+/* What looking at [FROM, LEN) of K (K[0] is kernel offset BASE) found. */
+enum dtb_look { DTB_NONE, DTB_FOUND, DTB_NEED_MORE };
+
+/*
+ * Looks for the DTB in K from FROM: the fdt module's magic at a 4-byte aligned kernel offset, the
+ * blob verified by that module's probe (libfdt's full check). DTB_NEED_MORE when a candidate's
+ * blob runs past LEN (*FROM is then that candidate, to look at again with more bytes).
+ */
+static enum dtb_look look_for_dtb(const uint8_t *k, size_t len, uint64_t base, size_t *from, bool final,
+				  struct fwkit_devicetree *dt)
+{
+	const struct fwkit_format *f = &fwkit_format_fdt;
+	for (size_t i = next_magic(f, k, *from, len); i < len; i = next_magic(f, k, i + 1, len)) {
+		if ((base + i) % 4)
+			continue;
+		if (!final && (len - i < 8 || (load_be32(k + i + 4) <= FDT_LOOK_MAX && load_be32(k + i + 4) > len - i))) {
+			*from = i; /* its header says more bytes than have been decoded yet */
+			return DTB_NEED_MORE;
+		}
+		struct probe_result r;
+		formats_probe(f, k + i, len - i, base + i, &r);
+		if (r.bits >= f->verified_bits && read_dtb(k + i, (uint32_t)r.size, base + i, dt))
+			return DTB_FOUND;
+	}
+	*from = len > 3 ? len - 3 : 0; /* a magic may straddle the end */
+	return DTB_NONE;
+}
+
+/* The first DTB in the decoded kernel K that the fdt module of the format table verifies. */
 static bool parse_dtb(const uint8_t *k, size_t klen, struct fwkit_devicetree *dt)
 {
-	for (size_t i = 0; i + 40 <= klen; i += 4) {
-		/* libc's memmem finds the magic far faster than a byte loop; only 4-byte steps count */
-		const uint8_t *m = memmem(k + i, klen - i, "\xd0\x0d\xfe\xed", 4);
-		if (!m)
-			break;
-		size_t at = (size_t)(m - k);
-		if (at % 4) {
-			i = at - at % 4; /* the loop steps on to the next 4-byte boundary after it */
-			continue;
-		}
-		i = at;
-		if (i + 40 > klen)
-			break;
-		uint32_t total = load_be32(k + i + 4);
-		if (total < 40 || total > klen - i)
-			continue;
-		/* an aligned private copy: libfdt wants the blob in its own buffer */
-		void *fdt = malloc(total);
-		if (!fdt)
-			return false;
-		memcpy(fdt, k + i, total);
-		if (fdt_check_header(fdt) != 0 || fdt_totalsize(fdt) != total) {
-			free(fdt);
-			continue;
-		}
-		dt->dtb_offset = i;
-		dt->dtb_size = total;
-		int len = 0;
-		const char *model = fdt_getprop(fdt, 0, "model", &len);
-		if (model && len > 0 && model[len - 1] == 0)
-			snprintf(dt->model, sizeof(dt->model), "%s", model);
-		const char *compat = fdt_getprop(fdt, 0, "compatible", &len);
-		for (int off = 0, n = 0; compat && off < len && n < 4; n++) {
-			size_t sl = strnlen(compat + off, (size_t)(len - off));
-			snprintf(dt->compatible[n], sizeof(dt->compatible[n]), "%.*s", (int)sl, compat + off);
-			off += (int)sl + 1;
-		}
-		read_partitions(fdt, dt);
-		read_macs(fdt, dt);
-		free(fdt);
-		return dt->model[0] || dt->compatible[0][0];
+	size_t from = 0;
+	return look_for_dtb(k, klen, 0, &from, true, dt) == DTB_FOUND;
+}
+
+/*
+ * Decodes the kernel stream at IN (LZMA-alone, header included) chunk by chunk and looks for its
+ * DTB in what comes out, keeping only a window of the output: memory stays at the window (not
+ * the whole kernel), and the decode stops as soon as a DTB is complete and verified. The window
+ * holds a whole DTB (at most FDT_LOOK_MAX) plus a chunk.
+ */
+static bool dtb_from_stream(struct fwkit_ctx *b, const uint8_t *in, size_t len, struct fwkit_devicetree *dt)
+{
+	if (len < 13 || !budget_stream(b))
+		return false;
+	uint8_t hdr[13];
+	memcpy(hdr, in, sizeof(hdr));
+	if (load_le32(hdr + 1) > KERNEL_MAX) { /* never reached: the same output (lzma_decode) */
+		hdr[1] = 0;
+		hdr[2] = 0;
+		hdr[3] = (uint8_t)(KERNEL_MAX >> 16);
+		hdr[4] = (uint8_t)(KERNEL_MAX >> 24);
 	}
-	return false;
+	const size_t cap = FDT_LOOK_MAX + 2 * CHUNK;
+	uint8_t *win = malloc(cap);
+	lzma_stream s = LZMA_STREAM_INIT;
+	if (!win || lzma_alone_decoder(&s, LZMA_MEMLIMIT) != LZMA_OK) {
+		free(win);
+		return false;
+	}
+	s.next_in = hdr;
+	s.avail_in = sizeof(hdr);
+	s.next_out = win;
+	s.avail_out = cap;
+	lzma_ret r = lzma_code(&s, LZMA_RUN);
+	bool found = false;
+	if (r == LZMA_OK && s.avail_in == 0) {
+		s.next_in = in + sizeof(hdr);
+		s.avail_in = len - sizeof(hdr);
+		uint64_t base = 0, charged = 0; /* base: the kernel offset of win[0] */
+		size_t used = 0, from = 0;
+		enum dtb_look look = DTB_NONE;
+		while (!found && s.total_out < KERNEL_MAX) {
+			if (cap - used < CHUNK) { /* slide: keep what is still to be looked at */
+				size_t drop = from & ~(size_t)3;
+				memmove(win, win + drop, used - drop);
+				base += drop;
+				used -= drop;
+				from -= drop;
+			}
+			s.next_out = win + used;
+			s.avail_out = CHUNK;
+			r = lzma_code(&s, LZMA_FINISH);
+			used += CHUNK - s.avail_out;
+			if (!budget_charge(b, s.total_out - charged, s.total_out, s.total_in, NULL, 0))
+				break;
+			charged = s.total_out;
+			bool end = r != LZMA_OK || s.avail_out != 0; /* the end, or corrupt, or cut short */
+			look = look_for_dtb(win, used, base, &from, end, dt);
+			found = look == DTB_FOUND;
+			if (end)
+				break;
+		}
+	}
+	lzma_end(&s);
+	free(win);
+	return found;
+}
+
+/* A stream the lzma module of the format table verifies (its magics, a decoded prefix) with a
+ * header a kernel could have (plausible_lzma). */
+static bool lzma_candidate(const uint8_t *p, size_t n)
+{
+	struct probe_result r;
+	formats_probe(&fwkit_format_lzma, p, n, 0, &r);
+	return r.bits >= fwkit_format_lzma.verified_bits && plausible_lzma(p, n);
 }
 
 enum fwkit_status fwkit_devicetree_from_kernel(struct fwkit_ctx *ctx, const uint8_t *payload, size_t len, uint8_t comp,
@@ -266,26 +343,23 @@ enum fwkit_status fwkit_devicetree_from_kernel(struct fwkit_ctx *ctx, const uint
 	struct fwkit_ctx local;
 	struct fwkit_ctx *b = budget_ctx(ctx, &local);
 	if (comp == 3) { /* lzma: the payload is the stream (a candidate too: a dump may hold many kernels) */
-		size_t klen = 0;
-		uint8_t *k = budget_candidate(b, "devicetree: the LZMA kernel search") ? kernel_at(b, payload, len, false, &klen)
-										       : NULL;
-		bool ok = k && parse_dtb(k, klen, dt);
-		free(k);
-		if (ok)
+		if (budget_candidate(b, "devicetree: the LZMA kernel search") && dtb_from_stream(b, payload, len, dt))
 			return FWKIT_OK;
 	} else if (comp == 0) {
 		/* the lzma-loader: the kernel's LZMA stream sits inside the loader image */
-		for (size_t i = 0; i + 13 <= len && i < (1u << 20); i++) {
-			if (!plausible_lzma(payload + i, len - i))
+		const struct fwkit_format *lz = &fwkit_format_lzma;
+		size_t end = len < (1u << 20) ? len : (1u << 20);
+		for (size_t i = next_magic(lz, payload, 0, end); i + 13 <= len && i < end; i = next_magic(lz, payload, i + 1, end)) {
+			if (!lzma_candidate(payload + i, len - i))
 				continue;
 			if (!budget_candidate(b, "devicetree: the LZMA kernel search"))
 				break; /* what is left is the uncompressed look below */
-			size_t klen = 0;
-			uint8_t *k = kernel_at(b, payload + i, len - i, true, &klen);
-			if (!k)
+			/* most candidates are not streams at all: find out with a small dictionary and buffer */
+			struct decoded d;
+			if (!lzma_decode(b, payload + i, len - i, PROBE_DICT, PROBE_SIZE, &d))
 				continue;
-			bool ok = parse_dtb(k, klen, dt);
-			free(k);
+			bool ok = d.more ? dtb_from_stream(b, payload + i, len - i, dt) : d.len >= 4096 && parse_dtb(d.buf, d.len, dt);
+			free(d.buf);
 			if (ok) {
 				dt->lzma_offset = i;
 				return FWKIT_OK;

@@ -18,7 +18,7 @@ need python3 timeout /usr/bin/time
 
 fw() { timeout 20 "$FWKIT" "$@"; }
 # js JSONFILE PYEXPR: a Python expression over the parsed JSON `j`
-js() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2" 2> /dev/null; }
+js() { python3 -c 'import json,sys; sys.path.insert(0, sys.argv[3]); from inspect_tree import *; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2" "$FWKIT_SOURCE_DIR/tests" 2> /dev/null; }
 
 python3 "$FWKIT_SOURCE_DIR/tests/cli/make_bombs.py" . > make.txt || { bad make-bombs; done_testing; }
 check make-bombs test -s kernel.bin -a -s dump.bin -a -s multi.bin
@@ -38,8 +38,8 @@ check from-dump-text-no-dtb grep -q 'no kernel with a device tree found' fd.err
 fw inspect dump.bin --device unbranded_a5-v11 --json > in.json 2> in.err
 rc=$?
 check inspect-ends test $rc = 1 # the bomb dump has real error findings (erased factory, no rootfs)
-check inspect-json-code test "$(js in.json '[(f["code"], f["severity"]) for f in j["dt_findings"]]')" = "[('budget.decompress', 'warning')]"
-check inspect-json-partitions-still-reported test "$(js in.json 'len(j["partitions"])')" = 4
+check inspect-json-code test "$(js in.json '[(f["code"], f["severity"]) for f in j["findings"]]')" = "[('budget.decompress', 'warning')]"
+check inspect-json-partitions-still-reported test "$(js in.json 'len(kids(j, "partition"))')" = 4
 fw inspect dump.bin --device unbranded_a5-v11 > in.txt 2> in.err
 check inspect-text grep -q 'warning: 0x0: decompression budget: .* the rest was not checked' in.txt
 check inspect-text-goes-on grep -q 'uImage kernel' in.txt

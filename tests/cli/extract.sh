@@ -1,7 +1,7 @@
 #!/bin/bash
 # fwkit extract against outside tools:
 #  1. --part firmware of a 16 MiB dump built here (ff fill, the R4A Gigabit U-Boot at 0, the A5-V11
-#     sysupgrade at 0x180000, device xiaomi_mi-router-3g-v2: firmware 0x180000..0x1000000) equals dd
+#     sysupgrade at 0x180000, the 4A Gigabit's layout: firmware 0x180000..0x1000000) equals dd
 #     of that range, with the device identified and with --device;
 #  2. --node of the uImage's LZMA stream equals dumpimage's payload decoded by python's lzma
 #     (both by offset and by format name, in the image and in the dump);
@@ -42,7 +42,9 @@ check "part: u-boot equals dd 0..0x30000" bash -c '"$FWKIT" extract dump.bin --p
 check "part: --json names the device and the range" python3 -c '
 import json; j = json.load(open("part.json"))
 assert j["offset"] == 0x180000 and j["size"] == 0x1000000 - 0x180000, j
-assert j["fields"]["device"] == "xiaomi_mi-router-3g-v2" and j["fields"]["bytes"] == j["size"], j'
+# the 4A Gigabit: its stock U-Boot at 0 carries model=R4A (docs/identification.md); the 3G v2 has
+# the same map, so the range is the same
+assert j["fields"]["device"] == "xiaomi_mi-router-4a-gigabit" and j["fields"]["bytes"] == j["size"], j'
 
 # ---- 2. --node ---------------------------------------------------------------------------------
 head -c 1347726 "$IMG" > uimage.dd # the header's 64 bytes + data_size (mkimage -l)

@@ -62,7 +62,7 @@ check inspect-image-device grep -q '^Device: *unbranded_a5-v11 (its own device t
 check inspect-image-next grep -q '^Next: *fwkit uimage verify' out.txt
 check inspect-image-not-truncated eval '! grep -qi "truncated\|fewer than" out.txt'
 "$FWKIT" inspect factory.bin --json > out.json
-check inspect-partition-json python3 -c 'import json; j = json.load(open("out.json")); assert (j["kind"], j["partition"]) == ("partition", "factory")'
+check inspect-partition-json python3 -c 'import json; j = json.load(open("out.json")); i = [c for c in j["children"] if c["format"] == "identify"][0]; assert (j["fields"]["kind"]["name"], i["fields"]["partition"]) == ("partition", "factory")'
 "$FWKIT" inspect env.bin > out.txt
 check inspect-env-blob grep -q 'one partition read alone (u-boot-env)' out.txt
 check inspect-env-not-whole-chip eval '! grep -q "whole chip" out.txt'

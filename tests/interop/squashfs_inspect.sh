@@ -9,12 +9,13 @@ need unsquashfs mksquashfs mkimage xz python3
 # fwkit's squashfs facts for DUMP: "OFFSET COMP BLOCK USED" from inspect --json
 fwkit_fs() {
 	"$FWKIT" inspect "$1" --device unbranded_a5-v11 --json > fs.json
-	python3 - << 'PY'
-import json, re
+	python3 - "$FWKIT_SOURCE_DIR/tests" << 'PY'
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from inspect_tree import f, kid, part
 j = json.load(open("fs.json"))
-fw = [p for p in j["partitions"] if p["name"] == "firmware"][0]
-m = re.search(r"squashfs 4\.x at (0x[0-9a-f]+), (\w+), block (\d+) KiB, (\d+) bytes used", fw["detail"])
-print(int(m.group(1), 16), m.group(2), int(m.group(3)) * 1024, m.group(4)) if m else print("none")
+sq = kid(part(j, "firmware"), "squashfs")
+print(sq["offset"], f(sq, "compression"), f(sq, "block_size"), f(sq, "bytes_used")) if sq else print("none")
 PY
 }
 # unsquashfs's facts for a file system image: "COMP BLOCK USED"

@@ -47,7 +47,7 @@ static uint8_t *tiny_dump(void)
 {
 	uint8_t *d = malloc(FLASH);
 	memset(d, 0xFF, FLASH);
-	memcpy(d, "U-Boot 1.1.3 (test)", 19);
+	memcpy(d, "U-Boot 1.1.3 (Aug 18 2020 - 11:10:29)", 37); /* the shape U-Boot prints */
 	d[0x8000] = 0x28;
 	d[0x8001] = 0x76;
 	memcpy(d + 0x8004, "\x02\x11\x22\x33\x44\x55", 6);
@@ -67,13 +67,32 @@ static uint8_t *tiny_dump(void)
 	return d;
 }
 
-static const struct fwkit_part_report *report_of(const struct fwkit_inspection *r, const char *name)
+/* The "partition" node called NAME of an inspect tree. */
+static const struct fwkit_node *report_of(const struct fwkit_node *r, const char *name)
 {
-	for (size_t i = 0; i < r->nparts; i++)
-		if (strcmp(r->parts[i].part.name, name) == 0)
-			return &r->parts[i];
-	fail_msg("no report for %s", name);
+	for (size_t i = 0; i < fwkit_node_child_count(r); i++) {
+		const struct fwkit_node *c = fwkit_node_child(r, i);
+		if (strcmp(fwkit_node_format(c), "partition") == 0 && strcmp(fwkit_node_get(c, "name")->text, name) == 0)
+			return c;
+	}
+	fail_msg("no partition node for %s", name);
 	return NULL;
+}
+
+static const struct fwkit_node *child_of(const struct fwkit_node *n, const char *format)
+{
+	for (size_t i = 0; n && i < fwkit_node_child_count(n); i++)
+		if (strcmp(fwkit_node_format(fwkit_node_child(n, i)), format) == 0)
+			return fwkit_node_child(n, i);
+	return NULL;
+}
+
+static size_t count_format(const struct fwkit_node *n, const char *format)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < fwkit_node_child_count(n); i++)
+		k += strcmp(fwkit_node_format(fwkit_node_child(n, i)), format) == 0;
+	return k;
 }
 
 static void a_good_profile_is_inspected(void **state)
@@ -83,20 +102,44 @@ static void a_good_profile_is_inspected(void **state)
 	struct fwkit_ctx *ctx = fwkit_ctx_new();
 	assert_int_equal(fwkit_profile_check(ctx, &p), FWKIT_OK);
 	uint8_t *d = tiny_dump();
-	struct fwkit_inspection *r = calloc(1, sizeof(*r));
-	assert_int_equal(fwkit_inspect(ctx, d, FLASH, &p, NULL, 0, r), FWKIT_OK);
-	assert_ptr_equal(r->profile, &p);
-	assert_int_equal(r->nparts, 3);
-	assert_string_equal(report_of(r, "u-boot")->holds, "U-Boot 1.1.3 (test)");
-	assert_string_equal(report_of(r, "firmware")->holds, "uImage kernel");
-	assert_int_equal(report_of(r, "factory")->findings.count, 0); /* chip id 0x7628 as the profile says */
-	assert_int_equal(r->macs.n, 1);
-	assert_memory_equal(r->macs.e[0].mac, "\x02\x11\x22\x33\x44\x55", 6);
+	struct fwkit_node *r = NULL;
+	assert_int_equal(fwkit_inspect(ctx, d, FLASH, &p, NULL, 0, &r), FWKIT_OK);
+	assert_string_equal(fwkit_node_get(r, "device")->text, p.id);
+	assert_true(fwkit_node_get(r, "device_forced")->u);
+	assert_int_equal(count_format(r, "partition"), 3);
+	/* typed fields, not prose: the bootloader's version node, the kernel's uImage node */
+	const struct fwkit_node *boot = report_of(r, "u-boot");
+	assert_string_equal(fwkit_node_get(boot, "holds")->text, "bootloader");
+	assert_non_null(child_of(boot, "u-boot"));
+	assert_string_equal(fwkit_node_get(child_of(boot, "u-boot"), "version")->text, "U-Boot 1.1.3 (Aug 18 2020 - 11:10:29)");
+	const struct fwkit_node *fw = report_of(r, "firmware");
+	assert_string_equal(fwkit_node_get(fw, "holds")->text, "kernel");
+	assert_non_null(child_of(fw, "uimage"));
+	assert_true(fwkit_node_get(child_of(fw, "uimage"), "header_crc_ok")->u);
+	assert_true(fwkit_node_get(child_of(fw, "uimage"), "data_crc_ok")->u);
+	const struct fwkit_node *eeprom = child_of(report_of(r, "factory"), "wifi-eeprom");
+	assert_non_null(eeprom);
+	assert_int_equal(fwkit_node_get(eeprom, "chip_id")->u, 0x7628); /* as the profile says: no finding */
+	assert_int_equal(fwkit_node_worst(report_of(r, "factory")), -1);
+	const struct fwkit_node *macs = child_of(r, "macs");
+	assert_int_equal(fwkit_node_child_count(macs), 1);
+	assert_string_equal(fwkit_node_get(fwkit_node_child(macs, 0), "mac")->text, "02:11:22:33:44:55");
+	fwkit_node_free(r);
 	/* the same profile given as an extra one is scored: its EEPROM chip id is evidence */
-	assert_int_equal(fwkit_inspect(ctx, d, FLASH, NULL, &p, 1, r), FWKIT_OK);
-	assert_true(r->id.n >= 1);
-	assert_ptr_equal(r->id.c[0].profile, &p);
-	free(r);
+	assert_int_equal(fwkit_inspect(ctx, d, FLASH, NULL, &p, 1, &r), FWKIT_OK);
+	const struct fwkit_node *id = child_of(r, "identification");
+	assert_non_null(id);
+	assert_string_equal(fwkit_node_get(id, "device")->text, p.id);
+	const struct fwkit_node *best = child_of(id, "candidate");
+	assert_non_null(best);
+	bool chip = false;
+	for (size_t i = 0; i < fwkit_node_child_count(best); i++) {
+		const struct fwkit_node *e = fwkit_node_child(best, i);
+		chip |= fwkit_node_get(e, "kind")->u == FWKIT_EVIDENCE_EEPROM_CHIP && fwkit_node_get(e, "weight")->i == 8 &&
+			strcmp(fwkit_node_get(e, "value")->text, "0x7628") == 0;
+	}
+	assert_true(chip);
+	fwkit_node_free(r);
 	free(d);
 	fwkit_ctx_free(ctx);
 }
@@ -109,24 +152,24 @@ static void refused_everywhere(const struct fwkit_profile *p, const char *why)
 	if (!strstr(fwkit_ctx_error(ctx)->what, why))
 		fail_msg("selfcheck said \"%s\", expected \"%s\"", fwkit_ctx_error(ctx)->what, why);
 	uint8_t *d = tiny_dump();
-	struct fwkit_inspection *r = calloc(1, sizeof(*r));
+	struct fwkit_node *r = NULL;
 	/* among the extra profiles to rank */
 	struct fwkit_identification *id = calloc(1, sizeof(*id));
 	assert_int_equal(fwkit_identify(ctx, d, FLASH, p, 1, id), FWKIT_E_INVALID_ARG);
 	assert_non_null(strstr(fwkit_ctx_error(ctx)->what, why));
 	assert_int_equal(id->n, 0);
-	assert_int_equal(fwkit_inspect(ctx, d, FLASH, NULL, p, 1, r), FWKIT_E_INVALID_ARG);
+	assert_int_equal(fwkit_inspect(ctx, d, FLASH, NULL, p, 1, &r), FWKIT_E_INVALID_ARG);
 	assert_non_null(strstr(fwkit_ctx_error(ctx)->what, why));
 	/* forced */
-	assert_int_equal(fwkit_inspect(ctx, d, FLASH, p, NULL, 0, r), FWKIT_E_INVALID_ARG);
+	assert_int_equal(fwkit_inspect(ctx, d, FLASH, p, NULL, 0, &r), FWKIT_E_INVALID_ARG);
 	if (!strstr(fwkit_ctx_error(ctx)->what, why))
 		fail_msg("inspect said \"%s\", expected \"%s\"", fwkit_ctx_error(ctx)->what, why);
 	assert_string_equal(fwkit_ctx_error(ctx)->expected, "a profile that passes fwkit_profile_check");
 	/* without a context the refusal is the same */
-	assert_int_equal(fwkit_inspect(NULL, d, FLASH, p, NULL, 0, r), FWKIT_E_INVALID_ARG);
+	assert_int_equal(fwkit_inspect(NULL, d, FLASH, p, NULL, 0, &r), FWKIT_E_INVALID_ARG);
 	assert_int_equal(fwkit_identify(NULL, d, FLASH, p, 1, id), FWKIT_E_INVALID_ARG);
+	assert_null(r);
 	free(id);
-	free(r);
 	free(d);
 	fwkit_ctx_free(ctx);
 }
@@ -255,20 +298,22 @@ static void nothing(void *arg)
 struct inspect_args {
 	const struct fwkit_profile *p;
 	const uint8_t *d;
-	struct fwkit_inspection *r;
+	struct fwkit_node *r;
 	enum fwkit_status st;
 };
 
 static void do_inspect(void *arg)
 {
 	struct inspect_args *x = arg;
-	x->st = fwkit_inspect(NULL, x->d, FLASH, x->p, NULL, 0, x->r);
+	fwkit_node_free(x->r);
+	x->st = fwkit_inspect(NULL, x->d, FLASH, x->p, NULL, 0, &x->r);
 }
 
 static void do_inspect_ranked(void *arg)
 {
 	struct inspect_args *x = arg;
-	x->st = fwkit_inspect(NULL, x->d, FLASH, NULL, x->p, 1, x->r);
+	fwkit_node_free(x->r);
+	x->st = fwkit_inspect(NULL, x->d, FLASH, NULL, x->p, 1, &x->r);
 }
 
 /*
@@ -281,12 +326,11 @@ static void inspect_keeps_no_findings_on_the_stack(void **state)
 	(void)state;
 	struct fwkit_profile p = tiny();
 	uint8_t *d = tiny_dump();
-	struct fwkit_inspection *r = calloc(1, sizeof(*r));
 	size_t base = stack_used(nothing, NULL);
-	struct inspect_args x = { &p, d, r, FWKIT_E_IO };
+	struct inspect_args x = { &p, d, NULL, FWKIT_E_IO };
 	size_t forced = stack_used(do_inspect, &x) - base;
 	assert_int_equal(x.st, FWKIT_OK);
-	assert_string_equal(report_of(r, "firmware")->holds, "uImage kernel");
+	assert_string_equal(fwkit_node_get(report_of(x.r, "firmware"), "holds")->text, "kernel");
 	x.st = FWKIT_E_IO;
 	size_t ranked = stack_used(do_inspect_ranked, &x) - base;
 	assert_int_equal(x.st, FWKIT_OK);
@@ -295,7 +339,7 @@ static void inspect_keeps_no_findings_on_the_stack(void **state)
 	assert_true(sizeof(struct fwkit_findings) >= 10000);
 	assert_true(forced < sizeof(struct fwkit_findings));
 	assert_true(ranked < sizeof(struct fwkit_findings));
-	free(r);
+	fwkit_node_free(x.r);
 	free(d);
 }
 
