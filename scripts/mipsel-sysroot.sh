@@ -1,7 +1,8 @@
 #!/bin/bash
 # The mipsel libraries fwkit links statically, from Debian's own mipsel -dev packages, unpacked
-# (dpkg -x) into a folder: build/mipsel-sysroot (or $1). The cross compiler and its C library
-# come from gcc-mipsel-linux-gnu (/usr/mipsel-linux-gnu); scripts/deps.sh cross installs both.
+# (dpkg -x) into a folder: build/mipsel-sysroot (or $1), with musl-dev, the C library the preset
+# mipsel-static links. The cross compiler (and the glibc of preset mipsel-static-glibc) come from
+# gcc-mipsel-linux-gnu (/usr/mipsel-linux-gnu); scripts/deps.sh test installs both.
 #
 # Why unpacked, not installed as multiarch packages (apt-get install zlib1g-dev:mipsel): bookworm
 # builds security updates for amd64 but not for mipsel (bookworm-security lists amd64 arm64 armhf
@@ -15,6 +16,8 @@ root=${1:-build/mipsel-sysroot}
 PKGS="zlib1g-dev liblz4-dev liblzma-dev libzstd-dev libjson-c-dev libfdt-dev libsquashfs-dev"
 # nettle-dev: MD5 for the TP-Link and Seama checksums
 PKGS="$PKGS nettle-dev"
+# musl-dev: the C library of the router build (preset mipsel-static), in usr/lib/mipsel-linux-musl
+PKGS="$PKGS musl-dev"
 stamp=$root/.packages
 want="$PKGS $(apt-cache policy $(printf '%s:mipsel ' $PKGS) 2> /dev/null | awk '/Candidate:/ {print $2}' | tr '\n' ' ')"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
@@ -29,5 +32,6 @@ find "$root/usr/lib/mipsel-linux-gnu" -name '*.so' -type l -delete
 for l in libz libjson-c libfdt liblzma libzstd libsquashfs libnettle; do
 	test -f "$root/usr/lib/mipsel-linux-gnu/$l.a" || { echo "mipsel-sysroot: no $l.a in $PKGS" >&2; exit 1; }
 done
+test -f "$root/usr/lib/mipsel-linux-musl/libc.a" || { echo "mipsel-sysroot: no musl libc.a from musl-dev" >&2; exit 1; }
 echo "$want" > "$stamp"
 echo "mipsel libraries unpacked in $root"
