@@ -2,7 +2,8 @@
 # Stripped size of the static mipsel fwkit (preset mipsel-static, musl) with and without each
 # optional part (CMakeLists.txt FWKIT_DISABLE_*), and two of them against glibc (preset
 # mipsel-static-glibc) for comparison; one build folder per variant under build/mipsel-size/.
-# Prints a Markdown table (README.md "The router build" keeps the latest).
+# Prints a Markdown table (README.md "The router build" keeps the latest). With arguments, only
+# the builds whose names start with them (scripts/test-mipsel.sh checks "env, mac" < 1 MiB).
 set -eu
 cd "$(dirname "$0")/.."
 bash scripts/mipsel-sysroot.sh > /dev/null
@@ -17,6 +18,11 @@ echo "|---|---:|---:|"
 for v in "${variants[@]}"; do
 	name=${v%%|*}
 	flags=${v#*|}
+	if [ $# -gt 0 ]; then
+		wanted=0
+		for w in "$@"; do [[ $name == "$w"* ]] && wanted=1; done
+		[ $wanted = 1 ] || continue
+	fi
 	preset=mipsel-static
 	case $flags in glibc*) preset=mipsel-static-glibc flags=${flags#glibc} ;; esac
 	dir=build/mipsel-size/$(echo "$name" | tr -c 'a-z0-9\n' '-' | cut -c1-40)

@@ -82,5 +82,24 @@ for t in $tests; do
 	[ "$rc" != 0 ] && grep '^FAIL' "$log" | head -20 | sed "s|^|  mipsel/$name: |"
 	pass=$((pass + p)) fail=$((fail + f)) skipped=$((skipped + s))
 done
+
+# the router build's size aim (issue 14): the env/mac/inspect/serve set under 1 MiB stripped, and
+# the binary the suite ran is static (no interpreter to find on the router)
+size_row=$(bash scripts/mipsel-sizes.sh "env, mac, inspect, serve... (" 2> "$out/size.log" | grep '^| env')
+bytes=$(echo "$size_row" | awk -F'|' '{gsub(/ /, "", $3); print $3}')
+if [ -n "$bytes" ] && [ "$bytes" -lt 1048576 ]; then
+	echo "PASS: mipsel/size: env/mac/inspect/serve set $bytes bytes stripped (< 1048576)"
+	pass=$((pass + 1))
+else
+	echo "FAIL: mipsel/size: env/mac/inspect/serve set ${bytes:-not built} bytes stripped, aim < 1048576 (see $out/size.log)"
+	fail=$((fail + 1))
+fi
+if mipsel-linux-gnu-readelf -lW "$build/fwkit" | grep -q INTERP; then
+	echo "FAIL: mipsel/static: $build/fwkit has a program interpreter (not static)"
+	fail=$((fail + 1))
+else
+	echo "PASS: mipsel/static: $build/fwkit has no program interpreter"
+	pass=$((pass + 1))
+fi
 echo "$pass passed, $fail failed, $skipped skipped"
 [ "$fail" = 0 ]
