@@ -9,6 +9,7 @@
 #include "core/internal.h"
 #include "fwkit/dump.h"
 #include "devices/edit_target.h"
+#include "devices/rank.h"
 #include "formats/registry.h"
 
 /* The smallest erase unit of the SPI NOR chips in these routers: a dump or a partition read from
@@ -17,7 +18,7 @@
 
 enum fwkit_status edit_target_not_an_image(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len)
 {
-	const struct fwkit_format *f = formats_image_at_start(buf, len);
+	const struct fwkit_format *f = identify_image_at_start(ctx, buf, len, NULL);
 	if (!f)
 		return FWKIT_OK;
 	return FWKIT_RAISE(ctx, FWKIT_E_UNSAFE, 0, "a flash dump or a partition read from flash", f->summary,

@@ -218,6 +218,57 @@ static bool describe_partition(const uint8_t *buf, size_t len, const struct fwki
 	return true;
 }
 
+/* The first hit of FORMAT in the tree that starts before END. */
+static const struct fwkit_node *hit_before(const struct fwkit_node *n, const char *format, uint64_t end)
+{
+	for (size_t i = 0; i < fwkit_node_child_count(n); i++) {
+		const struct fwkit_node *c = fwkit_node_child(n, i);
+		if (fwkit_node_offset(c) < end && strcmp(fwkit_node_format(c), format) == 0)
+			return c;
+		const struct fwkit_node *below = hit_before(c, format, end);
+		if (below)
+			return below;
+	}
+	return NULL;
+}
+
+/* A uImage at 0 that is a bootloader: a type no kernel has (the MediaTek SDK stamps U-Boot and
+ * Breed "standalone", 1), or a bootloader's version string inside its extent (Breed r1163 for
+ * RT5350 is stamped "kernel", so the type alone does not say). SCAN: the file's scan when the
+ * caller has one; else the uImage's extent is scanned here (a bootloader is ~100 KB). */
+static bool bootloader_at_start(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_node *scan)
+{
+	struct fwkit_uimage img;
+	if (fwkit_uimage_parse(ctx, buf, len, 0, 0, &img) != FWKIT_OK)
+		return false; /* formats_image_at_start verified it: not reached */
+	uint8_t type = img.hdr.type;
+	if (type != FWKIT_UIMAGE_TYPE_KERNEL && type != FWKIT_UIMAGE_TYPE_MULTI && type != FWKIT_UIMAGE_TYPE_KERNEL_NOLOAD)
+		return true;
+	uint64_t end = img.data_offset + img.data_present;
+	if (scan)
+		return hit_before(scan, "u-boot", end) || hit_before(scan, "breed", end);
+	struct fwkit_node *own = NULL;
+	struct fwkit_scan_options o = { 0 };
+	if (fwkit_scan(ctx, buf, (size_t)end, &o, &own) != FWKIT_OK)
+		return false;
+	bool found = first_hit(own, "u-boot") || first_hit(own, "breed");
+	fwkit_node_free(own);
+	return found;
+}
+
+const struct fwkit_format *identify_image_at_start(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
+						   const struct fwkit_node *scan)
+{
+	const struct fwkit_format *f = formats_image_at_start(buf, len);
+	if (!f || strcmp(f->name, "uimage") != 0)
+		return f; /* a vendor container is always an image */
+	/* a bootloader partition read alone, or a chip-sized read that starts with its bootloader
+	 * (the A5-V11 read with Breed r1163 at 0), is no firmware image */
+	if ((len <= (1u << 20) || is_flash_size(len)) && bootloader_at_start(ctx, buf, len, scan))
+		return NULL;
+	return f;
+}
+
 enum fwkit_status identify_file_ranked(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
 				       const struct fwkit_profile *extra, size_t nextra, bool devicetree,
 				       struct fwkit_node **out, struct fwkit_identification *id,
@@ -249,12 +300,9 @@ enum fwkit_status identify_file_ranked(struct fwkit_ctx *ctx, const uint8_t *buf
 	}
 	enum fwkit_file_kind kind = FWKIT_KIND_UNKNOWN;
 	fwkit_node_add_uint(n, "size", len, false);
-	/* a small file carrying a bootloader's version string is that bootloader, whatever its uImage
-	 * type says (Breed r1163 for RT5350 is stamped "kernel") */
-	bool vendor_container = at_start && strcmp(at_start->name, "uimage") != 0;
-	bool small_bootloader = !vendor_container && len <= (1u << 20) &&
-				(first_hit(scan, "u-boot") || first_hit(scan, "breed"));
-	if (!small_bootloader && at_start) {
+	if (at_start)
+		at_start = identify_image_at_start(ctx, buf, len, scan);
+	if (at_start) {
 		kind = FWKIT_KIND_FIRMWARE_IMAGE;
 		describe_image(ctx, buf, len, scan, n, extra, nextra);
 	} else if (is_flash_size(len)) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/budget.h"
 #include "core/internal.h"
@@ -127,7 +128,7 @@ static void compare_with_devicetree(const struct fwkit_profile *p, const struct 
 	bool compat = false;
 	for (size_t i = 0; i < FWKIT_PROFILE_MAX_COMPAT && p->compatible[i][0]; i++)
 		for (size_t k = 0; k < 4 && dt->compatible[k][0]; k++)
-			if (strcmp(p->compatible[i], dt->compatible[k]) == 0)
+			if (strcasecmp(p->compatible[i], dt->compatible[k]) == 0) /* as identify and check: "A5-V11" */
 				compat = true;
 	if (!compat)
 		findings_add(f, FWKIT_SEV_WARN, "dt.compatible", 0, p->compatible[0], dt->compatible[0],

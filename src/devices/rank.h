@@ -37,6 +37,12 @@ uint64_t profile_firmware_offset(const struct fwkit_profile *p);
 
 /* fwkit_identify_file, also handing back the ranking and the firmware facts it used (for a flash
  * dump; zeroed otherwise), so fwkit_inspect scans and decodes once. */
+/* The firmware image (format) BUF starts with, or NULL: what identify calls a firmware image and
+ * no edit may change. A uImage at 0 that is a bootloader, in a file of at most 1 MiB (a bootloader
+ * partition) or of a flash chip's size (a whole read), is no image. SCAN: the file's fwkit_scan
+ * tree when the caller has one, else NULL. */
+const struct fwkit_format *identify_image_at_start(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
+						   const struct fwkit_node *scan);
 enum fwkit_status identify_file_ranked(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
 				       const struct fwkit_profile *extra, size_t nextra, bool devicetree,
 				       struct fwkit_node **out, struct fwkit_identification *id,

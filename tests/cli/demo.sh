@@ -42,4 +42,29 @@ fi
 expect mac-list-exit-0 0 "" "$FWKIT" mac list dump.bin
 mac=$(od -An -tx1 -j $((0x40004)) -N 6 dump.bin | tr -d ' \n' | sed 's/../&:/g; s/:$//')
 check mac-list-factory-mac grep -qiE "^lan +$mac +0x040004 \(factory\)" out.txt
+# the same chip with Breed r1163 for HAME A5 as its bootloader (the usual Breed on these boards): a
+# uImage stamped "kernel" at 0 that is a bootloader, so the read is still a whole dump, and the
+# edits and extracts that take dumps take it
+head -c $((0x30000)) /dev/zero | tr '\0' '\377' > boot.bin
+dd if="$D/uimage/good/breed-rt5350-hame-a5-r1163.bin" of=boot.bin conv=notrunc status=none
+cp dump.bin breed.bin
+dd if=boot.bin of=breed.bin conv=notrunc status=none
+check breed-dump-has-breed-at-0 cmp -s -n "$(stat -c %s "$D/uimage/good/breed-rt5350-hame-a5-r1163.bin")" breed.bin "$D/uimage/good/breed-rt5350-hame-a5-r1163.bin"
+expect breed-identify-exit-0 0 "" "$FWKIT" identify breed.bin
+check breed-identify-kind-dump grep -qx 'Kind          flash-dump' out.txt
+check breed-identify-names-a5-v11 grep -qx 'Device        unbranded_a5-v11' out.txt
+expect breed-inspect-exit-0 0 "" "$FWKIT" inspect breed.bin
+check breed-inspect-no-error grep -q '^Verdict:      0 errors' out.txt
+expect breed-extract-factory 0 "" "$FWKIT" extract breed.bin --part factory -o factory.bin
+check breed-factory-bytes cmp -s factory.bin <(tail -c +$((0x40000 + 1)) breed.bin | head -c 65536)
+expect breed-mac-set-dry-run 0 "" "$FWKIT" mac set breed.bin --label 02:00:00:00:20:09 -o mac.bin --dry-run
+check breed-mac-set-names-factory grep -q '0x040004' out.txt
+# the same Breed uImage alone, cut to a size no chip has, stays a bootloader partition, and a
+# kernel uImage at 0 of a chip-sized file stays a firmware image
+expect breed-alone-is-bootloader 0 "" "$FWKIT" identify "$D/uimage/good/breed-rt5350-hame-a5-r1163.bin"
+check breed-alone-partition grep -qx 'Partition     bootloader' out.txt
+head -c $((4 * 1024 * 1024)) /dev/zero | tr '\0' '\377' > kernel4m.bin
+dd if="$D/uimage/good/a5-v11-19.07.7-sysupgrade.bin" of=kernel4m.bin conv=notrunc status=none
+expect kernel-at-0-is-image 0 "" "$FWKIT" identify kernel4m.bin
+check kernel-at-0-kind grep -qx 'Kind          firmware-image' out.txt
 done_testing
