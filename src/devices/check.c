@@ -414,6 +414,18 @@ static bool in_list(const char *list, const char *want)
 	return false;
 }
 
+/* A and B place the same partitions on the same flash: a dump cannot tell them apart by layout. */
+static bool same_layout(const struct fwkit_profile *a, const struct fwkit_profile *b)
+{
+	if (!a || !b || a->flash_size != b->flash_size || a->nparts != b->nparts)
+		return false;
+	for (size_t i = 0; i < a->nparts; i++)
+		if (a->parts[i].offset != b->parts[i].offset || a->parts[i].size != b->parts[i].size ||
+		    a->parts[i].content != b->parts[i].content)
+			return false;
+	return true;
+}
+
 static void rule_board(struct run *r)
 {
 	struct claims c = { 0 };
@@ -446,10 +458,27 @@ static void rule_board(struct run *r)
 	}
 	claim_containers(r, &c);
 	add_text(r->root, "claims", c.text);
-	const char *src = r->have_fw ? SRC_FWTOOL : "the image's own device tree";
+	/* a path that checks the board refuses the image (sysupgrade's fwtool.sh, unless -F); on every
+	 * other path the image's own names are what says whom its kernel is for */
+	bool path_checks = (r->m->flags & FWKIT_METHOD_CHECKS_BOARD) && !r->req->force;
+	const char *src = path_checks && r->have_fw ? SRC_FWTOOL : r->dt ? "the image's own device tree" : "the image's metadata";
+	const struct fwkit_profile *theirs = fwkit_profile_find(text_of(r->id, "device"), r->req->extra, r->req->nextra);
 	if (!c.any) {
 		rule(r, "board", RULE_WARN, false, src, "make sure the image was built for this device",
 		     "the image does not say which board it is for (no device tree, no metadata)");
+	} else if (!c.match && !poray_other && !path_checks && theirs && same_layout(r->p, theirs)) {
+		/* the seed's 3G v2 image on a 4A Gigabit through U-Boot's TFTP menu: same partitions, and
+		 * it booted; the other board's drivers (LEDs, buttons, switch ports, radios) came with it */
+		char fix[160];
+		str_printf(fix, sizeof(fix), "use the image built for %s (or sysupgrade to it from this one)", r->p->id);
+		char path[64];
+		if (r->m->flags & FWKIT_METHOD_CHECKS_BOARD)
+			str_printf(path, sizeof(path), "--force (sysupgrade -F) skips the board check");
+		else
+			str_printf(path, sizeof(path), "nothing on the %s path checks the board", METHOD_NAMES[r->req->via]);
+		rule(r, "board", RULE_WARN, false, "the device profiles: the two place the same partitions", fix,
+		     "this is a %s for %s (%s), which has this device's flash layout: it boots, with that board's LEDs, "
+		     "buttons, switch ports and radios; %s", noun(r->kind), theirs->id, c.text, path);
 	} else if (!c.match || poray_other) {
 		char fix[160];
 		str_printf(fix, sizeof(fix), "use the image built for %s", r->p->id);
@@ -807,18 +836,6 @@ static enum fwkit_status method_missing(struct fwkit_ctx *ctx, const struct fwki
 }
 
 /* A whole-chip image names its device by identification; a device of the same layout is a warning. */
-/* A and B place the same partitions on the same flash: a dump cannot tell them apart by layout. */
-static bool same_layout(const struct fwkit_profile *a, const struct fwkit_profile *b)
-{
-	if (!a || !b || a->flash_size != b->flash_size || a->nparts != b->nparts)
-		return false;
-	for (size_t i = 0; i < a->nparts; i++)
-		if (a->parts[i].offset != b->parts[i].offset || a->parts[i].size != b->parts[i].size ||
-		    a->parts[i].content != b->parts[i].content)
-			return false;
-	return true;
-}
-
 static void rule_chip_board(struct run *r)
 {
 	const char *dev = text_of(r->id, "device");

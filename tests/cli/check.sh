@@ -67,7 +67,10 @@ case_ a5-mtd-write "$A5" unbranded_a5-v11 mtd-write safe size pass
 case_ a5-vendor-web-wants-poray "$A5" unbranded_a5-v11 vendor-web will-brick kind fail
 grep -q 'fwkit poray encode IMAGE --board A5-V11' a5-vendor-web-wants-poray.json && ok "the fix names the Poray command" || bad "the fix names the Poray command"
 case_ a5-flashrom-wants-chip "$A5" unbranded_a5-v11 flashrom will-brick size fail
-case_ a5-for-mpr-a1 "$A5" hame_mpr-a1 uboot-tftp will-brick board fail
+# the HAME MPR-A1 places the A5-V11's partitions, and seed 002 finds the A5-V11 "also compatible":
+# through the bootloader the other board's image is a warning; sysupgrade (fwtool.sh) refuses it
+case_ a5-for-mpr-a1 "$A5" hame_mpr-a1 uboot-tftp risky board warn
+case_ a5-for-mpr-a1-sysupgrade "$A5" hame_mpr-a1 sysupgrade will-brick board fail
 case_ a5-for-4a-gigabit "$A5" xiaomi_mi-router-4a-gigabit uboot-tftp will-brick board fail
 case_ a5-for-4a-gigabit-map "$A5" xiaomi_mi-router-4a-gigabit sysupgrade will-brick partition-map fail
 case_ a5-for-4a-gigabit-forced "$A5" xiaomi_mi-router-4a-gigabit sysupgrade will-brick board fail --force
@@ -156,6 +159,13 @@ BREED=$REAL/wc7086-breed/breed-mt7621-xiaomi-r3g.bin
 if [ -r "$X" ] && [ -r "$BREED" ]; then
 	case_ mir3g-v2-uboot "$X" xiaomi_mi-router-3g-v2 uboot-tftp safe board pass
 	case_ mir3g-v2-on-4a "$X" xiaomi_mi-router-4a-gigabit sysupgrade will-brick board fail
+	# seed 000: this image on a 4A Gigabit through U-Boot's TFTP menu booted; the two place the same
+	# partitions (formats.md 3.2), and only sysupgrade without -F checks the board
+	case_ mir3g-v2-on-4a-uboot-tftp "$X" xiaomi_mi-router-4a-gigabit uboot-tftp risky board warn
+	case_ mir3g-v2-on-4a-forced "$X" xiaomi_mi-router-4a-gigabit sysupgrade risky board warn --force
+	check mir3g-v2-on-4a-names-the-board grep -q 'for xiaomi_mi-router-3g-v2' mir3g-v2-on-4a-uboot-tftp.json
+	# the Mi 4C (MT7628) places other partitions: the kernel of another layout is refused
+	case_ mir3g-v2-on-4c-uboot-tftp "$X" xiaomi_mi-router-4c uboot-tftp will-brick board fail
 	case_ mir3g-v2-breed-no-backup "$X" xiaomi_mi-router-3g-v2 breed-web risky bootloader warn
 	# a 3G v2 backup with Breed at 0 and Breed's ENV ("ENV\0", formats.md 4.4) naming its boot address
 	breed_dump() {
