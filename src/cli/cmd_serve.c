@@ -155,6 +155,39 @@ static bool check_for_device(struct serve_state *ss, const char *path, const uin
 	return ok;
 }
 
+/* Without --device: a bootloader's TFTP path takes a firmware image, so a file that identify says is
+ * something else is refused (served with --force): a whole dump, a partition read alone (the seed's
+ * "never upgrade your boot loader"), a Poray file for the stock web UI, a file of no known kind. */
+static bool check_kind(struct serve_state *ss, const char *path, const uint8_t *data, size_t size, char *why,
+		       size_t why_size)
+{
+	struct fwkit_node *id = NULL;
+	const struct fwkit_field *kind = NULL, *image = NULL, *part = NULL;
+	if (fwkit_identify_file(NULL, data, size, ss->extra, ss->nextra, &id) == FWKIT_OK) {
+		kind = fwkit_node_get(id, "kind");
+		image = fwkit_node_get(id, "image");
+		part = fwkit_node_get(id, "partition");
+	}
+	bool ok = true;
+	if (!kind || kind->u == FWKIT_KIND_UNKNOWN)
+		ok = refuse(ss, why, why_size, "%s: not a firmware image, flash image or partition (fwkit identify %s)", path, path);
+	else if (kind->u == FWKIT_KIND_FLASH_DUMP)
+		ok = refuse(ss, why, why_size, "%s: a whole flash dump (%zu bytes), not a firmware image: a bootloader writes what "
+			    "it gets to the firmware partition; serve the firmware (fwkit extract %s --part firmware -o fw.bin), "
+			    "or --force for a menu that writes the whole chip", path, size, path);
+	else if (kind->u == FWKIT_KIND_PARTITION)
+		ok = refuse(ss, why, why_size, "%s: a %.*s partition read alone, not a firmware image%s", path,
+			    part ? (int)part->raw_len : 7, part ? (const char *)part->raw : "unknown",
+			    part && part->raw_len == 10 && !memcmp(part->raw, "bootloader", 10)
+				    ? ": only a bootloader's own 'write bootloader' item takes it, and a bad one bricks for good (--force)"
+				    : " (--force to serve it anyway)");
+	else if (image && image->text && !strcmp(image->text, "poray"))
+		ok = refuse(ss, why, why_size, "%s: a Poray factory file for the stock web UI; the bootloader takes the uImage "
+			    "inside it: fwkit poray decode %s -o fw.bin", path, path);
+	fwkit_node_free(id);
+	return ok;
+}
+
 static bool check_image(void *user, const char *path, const uint8_t *data, size_t size, char *why, size_t why_size)
 {
 	struct serve_state *ss = user;
@@ -172,15 +205,8 @@ static bool check_image(void *user, const char *path, const uint8_t *data, size_
 		if (ss->force && c->header_complete)
 			fprintf(stderr, "fwkit: warning: serving anyway (--force): %s\n", why);
 		ok = ss->force;
-	} else if (ss->single_file && !c->format[0]) {
-		/* not an image of any format the table knows: refuse a file that cannot be one */
-		struct fwkit_node *id = NULL;
-		const struct fwkit_field *kind = NULL;
-		if (fwkit_identify_file(NULL, data, size, ss->extra, ss->nextra, &id) == FWKIT_OK)
-			kind = fwkit_node_get(id, "kind");
-		if (!kind || kind->u == FWKIT_KIND_UNKNOWN)
-			ok = refuse(ss, why, why_size, "%s: not a firmware image, flash image or partition (fwkit identify %s)", path, path);
-		fwkit_node_free(id);
+	} else if (ss->single_file) {
+		ok = check_kind(ss, path, data, size, why, why_size);
 	}
 	free(c);
 	return ok;

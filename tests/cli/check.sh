@@ -152,6 +152,21 @@ expect serve-poray-to-bootloader 1 'will-brick' "$FWKIT" serve a5.poray --device
 expect serve-not-an-image 1 'not a firmware image' "$FWKIT" serve random.bin --bind 127.0.0.1:0 --user root
 timeout -k 5 2 "$FWKIT" serve "$A5" --device unbranded_a5-v11 --bind 127.0.0.1:0 --user root > out.txt 2>&1
 check serve-right-image grep -q '^listening on 127.0.0.1:' out.txt
+# without --device: what a bootloader's TFTP path takes is a firmware image; a whole dump, a
+# bootloader or factory partition read alone and a Poray file for the stock web UI are refused
+# (served with --force)
+bash "$FWKIT_SOURCE_DIR/scripts/demo-dump.sh" whole.bin "$FWKIT" > /dev/null 2>&1
+expect serve-whole-dump 1 'a whole flash dump .4194304 bytes., not a firmware image' \
+	"$FWKIT" serve whole.bin --bind 127.0.0.1:0 --user root
+expect serve-bootloader 1 'a bootloader partition read alone' \
+	"$FWKIT" serve "$D/bootloader/a5-v11-stock-uboot.bin" --bind 127.0.0.1:0 --user root
+expect serve-factory 1 'a factory partition read alone' \
+	"$FWKIT" serve "$D/wifi-eeprom/good/rt5350-factory.bin" --bind 127.0.0.1:0 --user root
+expect serve-poray-without-device 1 'fwkit poray decode' "$FWKIT" serve a5.poray --bind 127.0.0.1:0 --user root
+timeout -k 5 2 "$FWKIT" serve whole.bin --force --bind 127.0.0.1:0 --user root > out.txt 2>&1
+check serve-whole-dump-forced grep -q '^listening on 127.0.0.1:' out.txt
+timeout -k 5 2 "$FWKIT" serve "$A5" --bind 127.0.0.1:0 --user root > out.txt 2>&1
+check serve-image-without-device grep -q '^listening on 127.0.0.1:' out.txt
 
 # ---- the real Xiaomi 3G v2 image and Breed (../shared/testdata/real) ---------------------------
 X=$REAL/openwrtinvasion/openwrt-ramips-mt7621-xiaomi_mir3g-v2-squashfs-sysupgrade.bin
