@@ -57,6 +57,16 @@ struct fwkit_check_request {
 FWKIT_API enum fwkit_status fwkit_check(struct fwkit_ctx *ctx, const uint8_t *image, size_t len,
 					const struct fwkit_check_request *req, struct fwkit_node **out);
 
+/*
+ * A Poray factory file (FILE, LEN bytes) for the stock web UI of BOARD (mkporayfw's -B name):
+ * fwkit_check --via vendor-web for every profile (EXTRA, then the built-in ones) whose web UI
+ * takes BOARD's files. *OUT is the result with the best verdict (a board whose devices differ,
+ * e.g. in flash size, is safe when one of them takes it), or NULL when no profile names BOARD.
+ */
+FWKIT_API enum fwkit_status fwkit_check_poray_board(struct fwkit_ctx *ctx, const uint8_t *file, size_t len,
+						    const char *board, const struct fwkit_profile *extra, size_t nextra,
+						    struct fwkit_node **out);
+
 /* The verdict stored in a result of fwkit_check (WILL_BRICK for anything else). */
 FWKIT_API enum fwkit_verdict fwkit_check_verdict(const struct fwkit_node *result);
 FWKIT_API const char *fwkit_verdict_name(enum fwkit_verdict v);

@@ -119,6 +119,46 @@ done:
 static int run_show(int argc, char **argv, const struct cli_command *self) { return show_or_decode(argc, argv, self, false); }
 static int run_decode(int argc, char **argv, const struct cli_command *self) { return show_or_decode(argc, argv, self, true); }
 
+/* Identify says FILE is a firmware image; else KIND gets what it is ("a bootloader partition"). */
+static bool is_firmware(const char *path, const uint8_t *data, size_t len, char *kind, size_t cap)
+{
+	struct fwkit_node *id = NULL;
+	bool ok = false;
+	(void)path;
+	snprintf(kind, cap, "a file of no known kind");
+	if (fwkit_identify_file(NULL, data, len, NULL, 0, &id) == FWKIT_OK) {
+		const struct fwkit_field *k = fwkit_node_get(id, "kind"), *part = fwkit_node_get(id, "partition");
+		ok = k && k->u == FWKIT_KIND_FIRMWARE_IMAGE;
+		if (part)
+			snprintf(kind, cap, "a %.*s partition", (int)part->raw_len, (const char *)part->raw);
+		else if (k)
+			snprintf(kind, cap, "a %s", k->text);
+	}
+	fwkit_node_free(id);
+	return ok;
+}
+
+/* fwkit check --via vendor-web of the encoded file for the devices of BOARD: a will-brick verdict
+ * refuses the write with its reasons (no device profile names the board: nothing to check). */
+static int check_for_board(struct fwkit_ctx *ctx, const char *path, const char *board, const uint8_t *enc, size_t len)
+{
+	struct fwkit_node *n = NULL;
+	if (fwkit_check_poray_board(ctx, enc, len, board, NULL, 0, &n) != FWKIT_OK)
+		return cli_report_error(ctx);
+	int code = EXIT_OK_;
+	if (n && fwkit_check_verdict(n) == FWKIT_VERDICT_WILL_BRICK) {
+		for (size_t i = 0; i < fwkit_node_finding_count(n); i++)
+			if (fwkit_node_finding(n, i)->severity == FWKIT_SEV_ERROR)
+				fprintf(stderr, "fwkit: %s: will-brick as a %s factory file: %s\n", path, board,
+					fwkit_node_finding(n, i)->message);
+		fprintf(stderr, "fwkit: %s: refusing to write a factory file that fwkit check calls will-brick (--force to "
+				"write it anyway)\n", path);
+		code = EXIT_PROBLEM;
+	}
+	fwkit_node_free(n);
+	return code;
+}
+
 static int run_encode(int argc, char **argv, const struct cli_command *self)
 {
 	const char *out = NULL, *board_s = NULL, *layout = NULL;
@@ -161,8 +201,8 @@ static int run_encode(int argc, char **argv, const struct cli_command *self)
 		code = cli_report_error(ctx);
 		goto done;
 	}
-	/* know what the input is (the format table, through the image check): the stock web UI
-	 * flashes what it decodes, so it must be a uImage with nothing blocking in it */
+	/* know what the input is (the format table, through the image check and identify): the stock
+	 * web UI flashes what it decodes, so it must be a firmware uImage with nothing blocking in it */
 	struct fwkit_image_check *chk = calloc(1, sizeof(*chk));
 	bool is_image = chk && fwkit_image_check(ctx, fwkit_file_data(file), fwkit_file_size(file), chk) == FWKIT_OK &&
 			chk->is_uimage && chk->ok;
@@ -173,10 +213,21 @@ static int run_encode(int argc, char **argv, const struct cli_command *self)
 		code = EXIT_PROBLEM;
 		goto done;
 	}
+	char kind[64];
+	if (!force && !is_firmware(pos[0], fwkit_file_data(file), fwkit_file_size(file), kind, sizeof(kind))) {
+		fprintf(stderr, "fwkit: %s: offset 0x0: expected a firmware image (a kernel uImage), found %s: the stock web UI "
+				"writes it to the firmware partition; refusing to encode it (--force to encode it anyway)\n",
+			pos[0], kind);
+		code = EXIT_PROBLEM;
+		goto done;
+	}
 	if (fwkit_poray_encode(ctx, b, fwkit_file_data(file), fwkit_file_size(file), limit, &enc, &elen) != FWKIT_OK) {
 		code = cli_report_error(ctx);
 		goto done;
 	}
+	/* the file as the devices whose web UI takes this board's files would get it (fwkit check) */
+	if (!force && (code = check_for_board(ctx, pos[0], b->name, enc, elen)) != EXIT_OK_)
+		goto done;
 	if (!dry_run && (code = cli_write_file(ctx, out, enc, elen, follow)) != 0)
 		goto done;
 	struct emitter *e = emitter_new(common.json, stdout);

@@ -12,6 +12,7 @@
 
 #include "core/cursor.h"
 #include "core/internal.h"
+#include "devices/rank.h"
 #include "fwkit/check.h"
 #include "fwkit/devicetree.h"
 #include "fwkit/env.h"
@@ -888,6 +889,12 @@ static void run_rules(struct run *r)
 		     "the Poray file does not decode under any key of its hardware id");
 		return;
 	}
+	if (r->is_poray && !identify_image_at_start(r->ctx, r->decoded, r->poray.firmware_len, NULL)) {
+		/* a bootloader wrapped for the web UI, which writes it where the kernel belongs */
+		rule(r, "what", RULE_FAIL, false, "fwkit identify", "encode the firmware (a kernel uImage), not a bootloader",
+		     "a Poray factory file holding a bootloader, not firmware: the stock web UI writes it to the firmware partition");
+		return;
+	}
 	place(r);
 	r->dt = kernel_dt(r->ctx, r->payload, r->payload_len, 0);
 	rule_kind(r);
@@ -950,5 +957,33 @@ enum fwkit_status fwkit_check(struct fwkit_ctx *ctx, const uint8_t *image, size_
 	free(r.decoded);
 	free(r.dt);
 	*out = r.root;
+	return FWKIT_OK;
+}
+
+enum fwkit_status fwkit_check_poray_board(struct fwkit_ctx *ctx, const uint8_t *file, size_t len, const char *board,
+					  const struct fwkit_profile *extra, size_t nextra, struct fwkit_node **out)
+{
+	*out = NULL;
+	size_t total = nextra + fwkit_profiles_builtin_count();
+	for (size_t i = 0; i < total; i++) {
+		const struct fwkit_profile *p = i < nextra ? &extra[i] : fwkit_profiles_builtin_get(i - nextra);
+		const struct fwkit_recovery *web = fwkit_profile_method(p, FWKIT_VIA_VENDOR_WEB);
+		if (!web || !(web->accepts & FWKIT_ACCEPT_PORAY) || strcasecmp(web->board, board) != 0)
+			continue;
+		struct fwkit_check_request req = { .device = p, .via = FWKIT_VIA_VENDOR_WEB, .extra = extra, .nextra = nextra };
+		struct fwkit_node *n = NULL;
+		enum fwkit_status st = fwkit_check(ctx, file, len, &req, &n);
+		if (st != FWKIT_OK) {
+			fwkit_node_free(*out);
+			*out = NULL;
+			return st;
+		}
+		if (!*out || fwkit_check_verdict(n) < fwkit_check_verdict(*out)) {
+			fwkit_node_free(*out);
+			*out = n;
+		} else {
+			fwkit_node_free(n);
+		}
+	}
 	return FWKIT_OK;
 }

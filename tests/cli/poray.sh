@@ -85,6 +85,25 @@ timeout 10 "$FWKIT" serve "$D/poray/bad/checksum.bin" --bind 127.0.0.1:0 --once 
 check serve-refuses-bad-poray test $? = 1
 check serve-refusal-names-the-checksum grep -q 'poray: bad checksum: expected 0x' err.txt
 
+# encode knows its input first: a bootloader is no firmware for the stock web UI, and a file
+# that would not fit the board's firmware partition (rt305x.mk IMAGE_SIZE 3776k = 0x3B0000 for the
+# A5-V11; seed 002's "a few hundred bytes too big") is refused as fwkit check --via vendor-web
+# refuses it; --force writes both
+expect encode-refuses-bootloader 1 'expected a firmware image .a kernel uImage., found a bootloader partition' \
+	"$FWKIT" poray encode "$D/uimage/good/breed-rt5350-hame-a5-r1163.bin" --board A5-V11 -o boot.poray
+check encode-bootloader-nothing-written test ! -e boot.poray
+"$FWKIT" poray encode "$D/uimage/good/breed-rt5350-hame-a5-r1163.bin" --board A5-V11 -o boot.poray --force > /dev/null
+expect check-wrapped-bootloader 1 'a Poray factory file holding a bootloader, not firmware' \
+	"$FWKIT" check boot.poray --device unbranded_a5-v11 --via vendor-web
+"$FWKIT" sysupgrade strip "$D/uimage/good/a5-v11-19.07.7-sysupgrade.bin" -o a5.img > /dev/null
+cp a5.img big.img && head -c $((0x3B0000 + 300 - $(stat -c %s a5.img))) /dev/zero | tr '\0' '\377' >> big.img
+expect encode-refuses-too-big 1 '300 bytes more than the firmware partition holds' \
+	"$FWKIT" poray encode big.img --board A5-V11 -o big.poray
+check encode-too-big-nothing-written test ! -e big.poray
+expect encode-fits 0 "" "$FWKIT" poray encode a5.img --board A5-V11 -o a5.poray
+expect encode-too-big-forced 0 "" "$FWKIT" poray encode big.img --board A5-V11 -o big.poray --force
+check encode-forced-written test -s big.poray
+
 # ---- the real files --------------------------------------------------------------------------------------
 REAL=${FWKIT_REAL_DATA:-/nonexistent}
 if [ -r "$REAL/openwrt-precompiled-a5-v11/19.07.7_firmware.bin" ]; then
