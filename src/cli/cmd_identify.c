@@ -69,7 +69,11 @@ static int run_identify(int argc, char **argv, const struct cli_command *self)
 			       fwkit_node_format(c), fwkit_node_validated(c));
 		}
 		if (fwkit_node_get(n, "kind")->u == FWKIT_KIND_UNKNOWN) {
-			fprintf(stderr, "fwkit: %s: not a flash dump, a partition or a firmware image fwkit knows\n", pos[0]);
+			/* a damaged container says what is wrong with it; else the file is of no known kind */
+			if (fwkit_node_finding_count(n))
+				cli_report_finding(pos[0], fwkit_node_finding(n, 0));
+			else
+				fprintf(stderr, "fwkit: %s: not a flash dump, a partition or a firmware image fwkit knows\n", pos[0]);
 			code = EXIT_INPUT;
 		}
 	}

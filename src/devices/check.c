@@ -337,6 +337,14 @@ static bool rule_what(struct run *r)
 		str_printf(r->kind, sizeof(r->kind), "unknown");
 	}
 	add_text(r->root, "image", r->kind);
+	if (k == FWKIT_KIND_UNKNOWN && fwkit_node_finding_count(r->id)) {
+		/* a damaged container (a Poray file cut short): its own reason */
+		const struct fwkit_finding *f = fwkit_node_finding(r->id, 0);
+		rule(r, "what", RULE_FAIL, false, "fwkit identify", "download or make the file again",
+		     "%s at 0x%llx%s%s%s%s", f->message, (unsigned long long)f->offset, f->expected[0] ? ": expected " : "",
+		     f->expected, f->found[0] ? ", found " : "", f->found);
+		return false;
+	}
 	if (k == FWKIT_KIND_UNKNOWN) {
 		rule(r, "what", RULE_FAIL, false, "fwkit identify", "check that this is the file you meant to write",
 		     "%zu bytes that are no firmware image, flash image or partition fwkit knows", r->len);

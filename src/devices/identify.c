@@ -11,6 +11,7 @@
 #include "core/internal.h"
 #include "devices/rank.h"
 #include "formats/registry.h"
+#include "fwkit/container.h"
 #include "fwkit/devicetree.h"
 #include "fwkit/env.h"
 #include "fwkit/inspect.h"
@@ -256,6 +257,19 @@ static bool bootloader_at_start(struct fwkit_ctx *ctx, const uint8_t *buf, size_
 	return found;
 }
 
+/* A file of no known kind that starts with a container's magic (a Poray file cut short, a DNI file
+ * with a wrong checksum): the container's own errors, so the answer says what is wrong with it. */
+static void add_damaged_container(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_node *n)
+{
+	struct fwkit_node *c = NULL;
+	if (fwkit_container_read(ctx, buf, len, NULL, false, &c) != FWKIT_OK)
+		return;
+	for (size_t i = 0; i < fwkit_node_finding_count(c); i++)
+		if (fwkit_node_finding(c, i)->severity == FWKIT_SEV_ERROR)
+			fwkit_node_add_finding(n, fwkit_node_finding(c, i));
+	fwkit_node_free(c);
+}
+
 const struct fwkit_format *identify_image_at_start(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
 						   const struct fwkit_node *scan)
 {
@@ -312,6 +326,8 @@ enum fwkit_status identify_file_ranked(struct fwkit_ctx *ctx, const uint8_t *buf
 		kind = FWKIT_KIND_PARTITION;
 	}
 	fwkit_node_add_enum(n, "kind", kind, fwkit_file_kind_name(kind));
+	if (kind == FWKIT_KIND_UNKNOWN)
+		add_damaged_container(ctx, buf, len, n);
 	for (size_t i = 0; i < fwkit_node_child_count(scan); i++)
 		fwkit_node_add_child(n, node_take_child(scan, i));
 	fwkit_node_free(scan);

@@ -311,6 +311,16 @@ static enum fwkit_status poray_describe(struct fwkit_ctx *ctx, const uint8_t *bu
 		str_printf(f.found, sizeof(f.found), "0x%04x", info.checksum_stored);
 		fwkit_node_add_finding(n, &f);
 		st = FWKIT_OK;
+	} else if (st != FWKIT_E_NOMEM) {
+		/* a cut file, unknown flags: the decoder's own reason, with what it expected and found */
+		const struct fwkit_error *e = fwkit_ctx_error(ctx);
+		struct fwkit_finding f = { .severity = FWKIT_SEV_ERROR,
+					   .offset = fwkit_node_offset(n) + (e->has_offset ? e->offset : 0) };
+		str_printf(f.code, sizeof(f.code), "poray.%s", fwkit_status_name(st));
+		str_printf(f.message, sizeof(f.message), "%s", e->what);
+		str_printf(f.expected, sizeof(f.expected), "%s", e->expected);
+		str_printf(f.found, sizeof(f.found), "%s", e->found);
+		fwkit_node_add_finding(n, &f);
 	}
 	free(payload);
 	return st == FWKIT_E_NOMEM ? st : FWKIT_OK;

@@ -101,6 +101,15 @@ expect encode-refuses-too-big 1 '300 bytes more than the firmware partition hold
 	"$FWKIT" poray encode big.img --board A5-V11 -o big.poray
 check encode-too-big-nothing-written test ! -e big.poray
 expect encode-fits 0 "" "$FWKIT" poray encode a5.img --board A5-V11 -o a5.poray
+# a factory file cut by 100 bytes (a download that stopped): every command says so, with the
+# length its header gives (28-byte header + firmware + 2-byte checksum, formats.md 5)
+head -c -100 a5.poray > cut.poray
+want_len=$((28 + $(stat -c %s a5.img) + 2))
+expect identify-cut-poray 3 "offset 0x4: error: poray: the file is shorter than its firmware length says: expected $want_len bytes, found $((want_len - 100)) bytes" \
+	"$FWKIT" identify cut.poray
+expect check-cut-poray 1 "poray: the file is shorter than its firmware length says at 0x4: expected $want_len bytes" \
+	"$FWKIT" check cut.poray --device unbranded_a5-v11 --via vendor-web
+expect image-verify-cut-poray 1 "expected $want_len bytes, found $((want_len - 100)) bytes" "$FWKIT" image verify cut.poray
 expect encode-too-big-forced 0 "" "$FWKIT" poray encode big.img --board A5-V11 -o big.poray --force
 check encode-forced-written test -s big.poray
 
