@@ -9,6 +9,7 @@
 
 #include "core/cursor.h"
 #include "core/internal.h"
+#include "devices/rank.h"
 #include "fwkit/dump.h"
 #include "fwkit/env.h"
 #include "fwkit/uimage.h"
@@ -131,6 +132,27 @@ static unsigned fit_profile(struct fwkit_ctx *ctx, const struct fwkit_profile *p
 	return out->in_place + out->moved;
 }
 
+/* Devices of one layout (the 3G v2 and the 4A Gigabit) fit alike: the one identification ranks
+ * first (Bdata's model=, the bootloader's model) among those with BEST structures is named. */
+static void name_by_identification(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
+				   const struct fwkit_profile *extra, size_t nextra, unsigned best,
+				   struct fwkit_dump_fit *out)
+{
+	struct fwkit_identification *id = malloc(sizeof(*id));
+	struct firmware_facts *facts = malloc(sizeof(*facts));
+	if (id && facts && rank_devices(ctx, buf, len, extra, nextra, false, id, facts) == FWKIT_OK) {
+		for (size_t i = 0; i < id->n; i++) {
+			struct fwkit_dump_fit f;
+			if (fit_profile(ctx, id->c[i].profile, buf, len, &f) == best) {
+				*out = f;
+				break;
+			}
+		}
+	}
+	free(id);
+	free(facts);
+}
+
 enum fwkit_status fwkit_dump_fit(struct fwkit_ctx *ctx, const struct fwkit_profile *device, const uint8_t *buf, size_t len,
 				 const struct fwkit_profile *extra, size_t nextra, struct fwkit_dump_fit *out)
 {
@@ -144,6 +166,7 @@ enum fwkit_status fwkit_dump_fit(struct fwkit_ctx *ctx, const struct fwkit_profi
 		return FWKIT_OK;
 	}
 	unsigned best = 0;
+	bool tie = false;
 	size_t total = nextra + fwkit_profiles_builtin_count();
 	for (size_t i = 0; i < total; i++) {
 		const struct fwkit_profile *p = i < nextra ? &extra[i] : fwkit_profiles_builtin_get(i - nextra);
@@ -154,8 +177,13 @@ enum fwkit_status fwkit_dump_fit(struct fwkit_ctx *ctx, const struct fwkit_profi
 		/* two structures at least: one chip id alone is too weak to name a device */
 		if (found >= 2 && found > best) {
 			best = found;
+			tie = false;
 			*out = f;
+		} else if (found >= 2 && found == best) {
+			tie = true;
 		}
 	}
+	if (tie)
+		name_by_identification(ctx, buf, len, extra, nextra, best, out);
 	return FWKIT_OK;
 }

@@ -13,6 +13,7 @@
 #include "formats/registry.h"
 #include "fwkit/container.h"
 #include "fwkit/devicetree.h"
+#include "fwkit/dump.h"
 #include "fwkit/env.h"
 #include "fwkit/inspect.h"
 #include "fwkit/poray.h"
@@ -270,6 +271,21 @@ static void add_damaged_container(struct fwkit_ctx *ctx, const uint8_t *buf, siz
 	fwkit_node_free(c);
 }
 
+/* A file a few bytes off a chip's size whose structures are a device's (a hex edit that grew the
+ * dump, a read cut short): which device, by how much, and where the bytes moved (fwkit_dump_fit). */
+static void add_wrong_size_dump(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, const struct fwkit_profile *extra,
+				size_t nextra, struct fwkit_node *n)
+{
+	struct fwkit_dump_fit fit;
+	if (fwkit_dump_fit(ctx, NULL, buf, len, extra, nextra, &fit) != FWKIT_OK || !fit.device)
+		return;
+	struct fwkit_finding f = { .severity = FWKIT_SEV_ERROR, .code = "dump.size", .offset = fit.moved ? fit.after : 0 };
+	str_printf(f.message, sizeof(f.message), "a %s dump of the wrong size: %s", fit.device->id, fit.where);
+	str_printf(f.expected, sizeof(f.expected), "%u bytes (the flash of %s)", fit.device->flash_size, fit.device->id);
+	str_printf(f.found, sizeof(f.found), "%zu bytes", len);
+	fwkit_node_add_finding(n, &f);
+}
+
 const struct fwkit_format *identify_image_at_start(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
 						   const struct fwkit_node *scan)
 {
@@ -328,6 +344,8 @@ enum fwkit_status identify_file_ranked(struct fwkit_ctx *ctx, const uint8_t *buf
 	fwkit_node_add_enum(n, "kind", kind, fwkit_file_kind_name(kind));
 	if (kind == FWKIT_KIND_UNKNOWN)
 		add_damaged_container(ctx, buf, len, n);
+	if (kind == FWKIT_KIND_UNKNOWN && !fwkit_node_finding_count(n))
+		add_wrong_size_dump(ctx, buf, len, extra, nextra, n);
 	for (size_t i = 0; i < fwkit_node_child_count(scan); i++)
 		fwkit_node_add_child(n, node_take_child(scan, i));
 	fwkit_node_free(scan);

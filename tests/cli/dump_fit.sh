@@ -37,6 +37,8 @@ check env-half-wrote-nothing test ! -e o.bin
 expect layout-half 1 'not the 4194304 bytes of hame_mpr-a1.s flash: the read ends at 0x200000' "$FWKIT" layout half.bin --device hame_mpr-a1
 expect layout-grown 1 '1 byte inserted after 0x0 and before 0x40000' "$FWKIT" layout grown.bin --device hame_mpr-a1
 expect layout-whole 0 '' "$FWKIT" layout d.bin --device hame_mpr-a1
+expect identify-grown 3 'offset 0x0: error: a hame_mpr-a1 dump of the wrong size: 1 byte inserted after 0x0 and before 0x40000' \
+	"$FWKIT" identify grown.bin
 # an env partition read alone is edited as it is
 dd if=d.bin of=envpart.bin bs=64k skip=3 count=1 status=none
 expect env-partition-alone 0 '' "$FWKIT" env set envpart.bin bootdelay=4 -o envpart.out

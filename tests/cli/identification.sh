@@ -100,6 +100,13 @@ check bdata-model-claims-disagree test "$(q r4ag.bin 'f(kid(j, "identification")
 check bdata-model-claim-typed test "$(q r4ag.bin '[(f(c, "kind"), f(c, "value"), f(c, "device")) for c in kids(kid(j, "identification"), "claim")][0]')" \
 	= "('bdata-model', 'R4AG', 'xiaomi_mi-router-4a-gigabit')"
 build r3gv2.bin $((16 * MiB)) "$FACTORY" '0x40000:env:0x4000:model=R3GV2'
+# the same 4A Gigabit dump grown by 3 bytes: identify says whose dump it is, by how much it is off
+# the chip's size (16 MiB), and an edit names the same device (the 3G v2 places the same
+# structures: the Bdata model= decides between the two, as for a whole dump)
+cp r4ag.bin r4ag-grown.bin && printf 'XYZ' >> r4ag-grown.bin
+expect grown-identify 3 'a xiaomi_mi-router-4a-gigabit dump of the wrong size: 3 bytes more than the 16 MiB flash.*expected 16777216 bytes.*found 16777219 bytes' \
+	"$FWKIT" identify r4ag-grown.bin
+expect grown-env-set-names-4a 1 'a xiaomi_mi-router-4a-gigabit dump with 3 bytes more' "$FWKIT" env set r4ag-grown.bin bootdelay=3 -o o.bin
 check bdata-model-r3gv2 has r3gv2.bin xiaomi_mi-router-3g-v2 bdata-model 50 R3GV2
 
 # ---- the bootloader's own model string -----------------------------------------------------------
