@@ -675,6 +675,13 @@ static void rule_breed(struct run *r, bool breed)
 			     "your backup's bootloader is not Breed: there is no Breed web page on this router");
 		return;
 	}
+	if (r->req->via == FWKIT_VIA_UBOOT_TFTP && r->req->dump) {
+		/* the backup's bootloader is Breed: the stock U-Boot's TFTP menu (or its hold-reset TFTP
+		 * pull) that this path relies on is gone with it; Breed recovers through its web page */
+		rule(r, "bootloader", RULE_FAIL, true, "your backup's bootloader (Breed replaced U-Boot)", "use --via breed-web",
+		     "your backup's bootloader is Breed, not the stock U-Boot whose TFTP recovery this path uses");
+		return;
+	}
 	char cmd[128];
 	uint64_t at = 0;
 	if (!r->req->dump) {

@@ -195,6 +195,9 @@ if [ -r "$X" ] && [ -r "$BREED" ]; then
 	case_ breed-boots-elsewhere "$X" xiaomi_mi-router-3g-v2 breed-web will-brick bootloader fail --dump breed-50000.bin
 	case_ breed-boots-here "$X" xiaomi_mi-router-3g-v2 breed-web safe bootloader pass --dump breed-180000.bin
 	case_ breed-and-bootloader-tftp "$X" xiaomi_mi-router-3g-v2 uboot-tftp will-brick bootloader fail --dump breed-50000.bin
+	# Breed in the backup replaced the U-Boot whose TFTP recovery uboot-tftp means, wherever Breed boots
+	case_ breed-no-uboot-tftp "$X" xiaomi_mi-router-3g-v2 uboot-tftp will-brick bootloader fail --dump breed-180000.bin
+	check breed-no-uboot-tftp-says-breed-web grep -q 'use --via breed-web' breed-no-uboot-tftp.json
 	ff $((16 * MiB)) > stock.bin && put stock.bin 0 "$D/bootloader/xiaomi-r4a-gigabit-uboot3.bin" && put stock.bin 0x180000 "$X"
 	case_ breed-web-on-stock-uboot "$X" xiaomi_mi-router-3g-v2 breed-web will-brick bootloader fail --dump stock.bin
 else
