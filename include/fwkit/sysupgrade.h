@@ -30,11 +30,19 @@ struct fwkit_fwtool {
 	const char *metadata;              /* the JSON text inside BUF (not NUL-terminated), or NULL */
 	size_t metadata_len;
 	bool signed_image;                 /* a signature block is present */
+	/* The file ends inside a metadata block: its 8-byte header (version 0, flags 0) and the start
+	 * of its JSON ('{', then "metadata_version" in the text) are there, after the end of any root
+	 * file system or stream, but no "FWx0" trailer ends the file: the image is cut. Then nblocks is
+	 * 0, image_end is LEN, and cut_at is where that block starts (cut_json: the JSON's bytes there). */
+	bool cut;
+	uint64_t cut_at;
+	size_t cut_json;
 };
 
 /*
  * Finds the fwtool blocks at the end of BUF. Never fails on content: an image without blocks
- * gives nblocks 0 and image_end LEN. A block whose CRC is bad is still listed (crc_ok false).
+ * gives nblocks 0 and image_end LEN. A block whose CRC is bad is still listed (crc_ok false); a
+ * metadata block cut short sets cut.
  */
 FWKIT_API enum fwkit_status fwkit_fwtool_read(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
 					      struct fwkit_fwtool *out);

@@ -52,6 +52,14 @@ static const struct fwkit_node *metadata_node(const struct fwkit_node *n)
 	return NULL;
 }
 
+/* A cut metadata block (the file ends inside it): its error, as the fwtool module words it. */
+static void report_cut(const char *path, const struct fwkit_node *m)
+{
+	for (size_t i = 0; m && i < fwkit_node_finding_count(m); i++)
+		if (fwkit_node_finding(m, i)->severity == FWKIT_SEV_ERROR)
+			cli_report_finding(path, fwkit_node_finding(m, i));
+}
+
 static int run_show(int argc, char **argv, const struct cli_command *self)
 {
 	struct cli_option opts[] = { OPT_END };
@@ -71,7 +79,11 @@ static int run_show(int argc, char **argv, const struct cli_command *self)
 	emit_string(e, "command", NULL, "sysupgrade show");
 	emit_string(e, "file", "File", pos[0]);
 	emit_uint(e, "image_end", NULL, li.t.image_end, NULL);
-	snprintf(line, sizeof(line), "%llu bytes (what `fwkit sysupgrade strip` writes)", (unsigned long long)li.t.image_end);
+	if (li.t.cut)
+		snprintf(line, sizeof(line), "%llu bytes, cut inside its metadata (`fwkit sysupgrade strip` refuses it)",
+			 (unsigned long long)li.t.image_end);
+	else
+		snprintf(line, sizeof(line), "%llu bytes (what `fwkit sysupgrade strip` writes)", (unsigned long long)li.t.image_end);
 	emit_string(e, NULL, "Image", line);
 	emit_begin_list(e, "blocks", NULL);
 	bool bad = false;
@@ -105,7 +117,13 @@ static int run_show(int argc, char **argv, const struct cli_command *self)
 		if (f && f->kind == FWKIT_VALUE_STRING)
 			emit_string(e, shown[i].field, shown[i].label, f->text);
 	}
-	if (!li.t.nblocks) {
+	if (li.t.cut) {
+		/* the metadata block's own finding (the fwtool module's node in the scan) says how it is cut */
+		snprintf(line, sizeof(line), "cut: the file ends inside the block at 0x%llx (the image is cut)", (unsigned long long)li.t.cut_at);
+		emit_string(e, "metadata_cut", "Metadata", line);
+		report_cut(pos[0], m);
+		code = EXIT_PROBLEM;
+	} else if (!li.t.nblocks) {
 		emit_string(e, NULL, "Metadata", "none (sysupgrade: \"Image metadata not present\"; only -F flashes it)");
 		fprintf(stderr, "fwkit: %s: no fwtool metadata at the end\n", pos[0]);
 		code = EXIT_PROBLEM;
@@ -138,7 +156,10 @@ static int run_strip(int argc, char **argv, const struct cli_command *self)
 		return EXIT_USAGE;
 	struct loaded_image li;
 	int code = load(&li, pos[0]);
-	if (!code && !li.t.nblocks) {
+	if (!code && li.t.cut) {
+		report_cut(pos[0], metadata_node(li.meta));
+		code = EXIT_PROBLEM;
+	} else if (!code && !li.t.nblocks) {
 		fprintf(stderr, "fwkit: %s: no fwtool blocks at the end: nothing to strip\n", pos[0]);
 		code = EXIT_PROBLEM;
 	}

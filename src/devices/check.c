@@ -13,6 +13,7 @@
 #include "core/cursor.h"
 #include "core/internal.h"
 #include "devices/rank.h"
+#include "formats/payload.h"
 #include "fwkit/check.h"
 #include "fwkit/devicetree.h"
 #include "fwkit/env.h"
@@ -157,33 +158,6 @@ static const struct fwkit_node *find_format(const struct fwkit_node *n, const ch
 		const struct fwkit_node *hit = find_format(fwkit_node_child(n, i), format);
 		if (hit)
 			return hit;
-	}
-	return NULL;
-}
-
-/* The formats whose errors mean the payload does not decode or boot (an env-like text inside a
- * file system is not one of them). */
-static bool payload_format(const char *format)
-{
-	static const char *const formats[] = { "uimage", "lzma", "xz", "gzip", "zstd", "squashfs", "fdt", "file" };
-	for (size_t i = 0; i < COUNT(formats); i++)
-		if (!strcmp(format, formats[i]))
-			return true;
-	return false;
-}
-
-/* The first error finding of a payload format in the tree, depth first. */
-static const struct fwkit_finding *first_error(const struct fwkit_node *n)
-{
-	if (n && !payload_format(fwkit_node_format(n)))
-		return NULL;
-	for (size_t i = 0; n && i < fwkit_node_finding_count(n); i++)
-		if (fwkit_node_finding(n, i)->severity == FWKIT_SEV_ERROR)
-			return fwkit_node_finding(n, i);
-	for (size_t i = 0; n && i < fwkit_node_child_count(n); i++) {
-		const struct fwkit_finding *f = first_error(fwkit_node_child(n, i));
-		if (f)
-			return f;
 	}
 	return NULL;
 }
@@ -398,7 +372,10 @@ static void rule_kind(struct run *r)
 		return;
 	}
 	if (r->req->via == FWKIT_VIA_SYSUPGRADE && !r->have_fw) {
-		if (r->req->force)
+		if (r->fw.cut)
+			rule(r, "kind", RULE_FAIL, false, SRC_FWTOOL, "download the image again",
+			     "the file ends inside its fwtool metadata (the block at 0x%llx): the image is cut", (unsigned long long)r->fw.cut_at);
+		else if (r->req->force)
 			rule(r, "kind", RULE_WARN, false, SRC_FWTOOL, "prefer the image with metadata (…-sysupgrade.bin)",
 			     "no metadata: sysupgrade -F takes it without checking which board it is for");
 		else
@@ -554,6 +531,13 @@ static void rule_checksums(struct run *r)
 		     r->poray.checksum_stored);
 		return;
 	}
+	if (r->fw.cut) {
+		struct fwkit_finding f;
+		fwtool_cut_finding(r->img, r->len, &r->fw, &f);
+		rule(r, "checksum", RULE_FAIL, false, SRC_FWTOOL, "download the image again", "offset 0x%llx: %s: expected %s, found %s",
+		     (unsigned long long)f.offset, f.message, f.expected, f.found);
+		return;
+	}
 	for (size_t i = 0; r->have_fw && i < r->fw.nblocks; i++)
 		if (!r->fw.blocks[i].crc_ok) {
 			rule(r, "checksum", RULE_FAIL, false, SRC_FWTOOL, "download the image again",
@@ -575,8 +559,8 @@ static void rule_checksums(struct run *r)
 /* The payload decodes and a root file system follows the kernel (scan --deep, within the budget). */
 static void rule_payload(struct run *r, const struct fwkit_node *deep)
 {
-	const struct fwkit_finding *e = first_error(deep);
-	if (e) {
+	const struct fwkit_finding *e = NULL;
+	if (payload_errors(deep, false, &e, 1)) {
 		rule(r, "payload", RULE_FAIL, false, "the format table's verify (scan --deep)", "download or build the image again",
 		     "offset 0x%llx: %s", (unsigned long long)e->offset, e->message);
 		return;

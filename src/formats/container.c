@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "formats/payload.h"
 #include "formats/registry.h"
 #include "fwkit/container.h"
+#include "fwkit/scan.h"
 
 static bool is_container(const struct fwkit_format *f) { return f->role == FORMAT_IMAGE && f->probe && f->describe; }
 
@@ -120,6 +122,41 @@ enum fwkit_status fwkit_container_read(struct fwkit_ctx *ctx, const uint8_t *buf
 	return describe(ctx, f, buf, len, dlen, &r, verify, out);
 }
 
+/*
+ * What follows the container's own extent (an OpenWrt sysupgrade: the kernel uImage, then the
+ * squashfs root, then fwtool's blocks), verified as check's payload rule verifies an image: scan
+ * --deep of the file, and of the root file systems and fwtool blocks found past the container,
+ * their errors (payload_errors: a root file system that runs past the end of the file or does not
+ * read, a bad fwtool CRC, metadata cut short) go onto the container's node. Other hits there (a
+ * second copy of a bootloader) are not judged. The first file system there is named
+ * (rootfs_format, rootfs_offset) unless the container's own verify named one.
+ */
+static enum fwkit_status verify_trailing(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, size_t dlen,
+					 struct fwkit_node *n)
+{
+	struct fwkit_node *tree = NULL;
+	struct fwkit_scan_options so = { .deep = true };
+	enum fwkit_status st = fwkit_scan(ctx, buf, len, &so, &tree);
+	if (st != FWKIT_OK)
+		return st;
+	for (size_t i = 0; i < fwkit_node_child_count(tree); i++) {
+		const struct fwkit_node *c = fwkit_node_child(tree, i);
+		const struct fwkit_format *f = formats_by_name(fwkit_node_format(c));
+		if (!f || fwkit_node_offset(c) < dlen || (f->role != FORMAT_FILESYSTEM && f != &fwkit_format_fwtool))
+			continue;
+		if (f->role == FORMAT_FILESYSTEM && !fwkit_node_get(n, "rootfs_format")) {
+			fwkit_node_add_string(n, "rootfs_format", f->name, strlen(f->name));
+			fwkit_node_add_uint(n, "rootfs_offset", fwkit_node_offset(c), true);
+		}
+		const struct fwkit_finding *errors[8];
+		size_t count = payload_errors(c, true, errors, sizeof(errors) / sizeof(errors[0]));
+		for (size_t k = 0; k < count && k < sizeof(errors) / sizeof(errors[0]); k++)
+			fwkit_node_add_finding(n, errors[k]);
+	}
+	fwkit_node_free(tree);
+	return FWKIT_OK;
+}
+
 static enum fwkit_status describe(struct fwkit_ctx *ctx, const struct fwkit_format *f, const uint8_t *buf, size_t len,
 			       size_t dlen, const struct probe_result *r, bool verify, struct fwkit_node **out)
 {
@@ -137,6 +174,10 @@ static enum fwkit_status describe(struct fwkit_ctx *ctx, const struct fwkit_form
 	}
 	if (len > dlen)
 		fwkit_node_add_uint(n, "trailing", len - dlen, false);
+	if (verify && len > dlen && (st = verify_trailing(ctx, buf, len, dlen, n)) != FWKIT_OK) {
+		fwkit_node_free(n);
+		return st;
+	}
 	*out = n;
 	return FWKIT_OK;
 }

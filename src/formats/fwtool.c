@@ -4,6 +4,7 @@
  * CRC (the raw CRC-32 state: start 0xFFFFFFFF, no final inversion, that is zlib's value inverted)
  * covers every byte before its trailer. The metadata's JSON is read with json-c.
  */
+#define _GNU_SOURCE /* memmem */
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,73 @@
 
 /* fwtool.c's limits: metadata up to 30 KiB, signatures up to 1 KiB (plus header and trailer). */
 #define MAX_BLOCK (30 * 1024 + 8 + FWKIT_FWTOOL_TRAILER_SIZE)
+
+/* A byte of the JSON text fwtool stores (printable, white space, UTF-8). */
+static bool json_byte(uint8_t c) { return (c >= 0x20 && c != 0x7F) || c == '\n' || c == '\r' || c == '\t'; }
+
+/*
+ * The metadata block a cut file ends inside (struct fwkit_fwtool.cut): backwards from the end (or
+ * from an "FWx0" among its last 15 bytes: a trailer cut after its magic), JSON text back to a '{'
+ * that follows the block's 8-byte header of zeros, "metadata_version" in the text, and the block
+ * outside every range a root file system, a stream or a uImage payload claims (so text that is a
+ * file system's data is not taken for metadata).
+ */
+static void find_cut(const uint8_t *buf, size_t len, struct fwkit_fwtool *out)
+{
+	static const char key[] = "\"metadata_version\"";
+	size_t text_end = len;
+	for (size_t k = 4; k < FWKIT_FWTOOL_TRAILER_SIZE && k <= len; k++)
+		if (!memcmp(buf + len - k, "FWx0", 4)) {
+			text_end = len - k;
+			break;
+		}
+	size_t p = text_end;
+	while (p > 0 && text_end - p < MAX_BLOCK && json_byte(buf[p - 1]))
+		p--;
+	if (p < 8 || p == text_end || buf[p] != '{' || text_end - p < sizeof(key) ||
+	    !memmem(buf + p, text_end - p, key, sizeof(key) - 1))
+		return;
+	for (size_t i = p - 8; i < p; i++)
+		if (buf[i])
+			return;
+	struct format_range claimed[64];
+	size_t n = formats_claimed_ranges(buf, len, claimed, sizeof(claimed) / sizeof(claimed[0]));
+	for (size_t i = 0; i < n; i++)
+		if (p - 8 >= claimed[i].start && p - 8 < claimed[i].end)
+			return;
+	out->cut = true;
+	out->cut_at = p - 8;
+	out->cut_json = text_end - p;
+}
+
+void fwtool_cut_finding(const uint8_t *buf, size_t len, const struct fwkit_fwtool *t, struct fwkit_finding *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->severity = FWKIT_SEV_ERROR;
+	f->offset = t->cut_at;
+	str_printf(f->code, sizeof(f->code), "fwtool.cut");
+	/* the JSON whole (the cut is in the trailer) gives the block's size; else only a lower bound */
+	const char *json = (const char *)buf + t->cut_at + 8;
+	json_tokener *tok = json_tokener_new();
+	json_object *o = tok ? json_tokener_parse_ex(tok, json, (int)t->cut_json) : NULL;
+	size_t text = o ? json_tokener_get_parse_end(tok) : 0;
+	while (o && text < t->cut_json && strchr(" \t\r\n", json[text]))
+		text++; /* fwtool keeps the new line after the object */
+	if (tok)
+		json_tokener_free(tok);
+	json_object_put(o);
+	unsigned long long found = (unsigned long long)(len - t->cut_at);
+	str_printf(f->message, sizeof(f->message),
+		   "fwtool: the file ends inside its fwtool metadata (the block at 0x%llx has no \"FWx0\" trailer): the image is cut",
+		   (unsigned long long)t->cut_at);
+	if (o)
+		str_printf(f->expected, sizeof(f->expected), "%llu bytes (a 16-byte trailer ending them)",
+			   (unsigned long long)(8 + text + FWKIT_FWTOOL_TRAILER_SIZE));
+	else
+		str_printf(f->expected, sizeof(f->expected), "over %llu bytes (the JSON's rest, a 16-byte trailer)",
+			   found + FWKIT_FWTOOL_TRAILER_SIZE);
+	str_printf(f->found, sizeof(f->found), "%llu bytes", found);
+}
 
 enum fwkit_status fwkit_fwtool_read(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len, struct fwkit_fwtool *out)
 {
@@ -48,6 +116,8 @@ enum fwkit_status fwkit_fwtool_read(struct fwkit_ctx *ctx, const uint8_t *buf, s
 		end -= size;
 	}
 	out->image_end = end;
+	if (!out->nblocks)
+		find_cut(buf, len, out);
 	return FWKIT_OK;
 }
 
@@ -108,6 +178,19 @@ static enum fwkit_status fwtool_scan(struct fwkit_ctx *ctx, const uint8_t *buf, 
 {
 	struct fwkit_fwtool t;
 	fwkit_fwtool_read(ctx, buf, len, &t);
+	if (t.cut) {
+		struct fwkit_node *n = fwkit_node_new("fwtool", t.cut_at, len - t.cut_at);
+		struct fwkit_finding f;
+		fwtool_cut_finding(buf, len, &t, &f);
+		if (!n || !fwkit_node_set_validated(n, "metadata header and JSON start at the end, no trailer (cut)", 96) ||
+		    !fwkit_node_add_enum(n, "type", 1, "metadata") || !fwkit_node_add_finding(n, &f)) {
+			fwkit_node_free(n);
+			n = NULL;
+		}
+		if (!n || !fwkit_node_add_child(parent, n)) /* add_child frees N when it fails */
+			return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
+		return FWKIT_OK;
+	}
 	for (size_t i = t.nblocks; i-- > 0;) {
 		const struct fwkit_fwtool_block *b = &t.blocks[i];
 		struct fwkit_node *n = fwkit_node_new("fwtool", b->offset, b->size);

@@ -38,6 +38,32 @@ bool text_field(const uint8_t *p, size_t cap, bool zero_pad, size_t *len)
 	return true;
 }
 
+bool payload_format(const char *format)
+{
+	static const char *const formats[] = { "uimage", "lzma", "xz", "gzip", "zstd", "squashfs", "fdt", "file" };
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (!strcmp(format, formats[i]))
+			return true;
+	return false;
+}
+
+size_t payload_errors(const struct fwkit_node *tree, bool with_fwtool, const struct fwkit_finding **out, size_t max)
+{
+	const char *format = tree ? fwkit_node_format(tree) : "";
+	if (!tree || !(payload_format(format) || (with_fwtool && !strcmp(format, "fwtool"))))
+		return 0;
+	size_t n = 0;
+	for (size_t i = 0; i < fwkit_node_finding_count(tree); i++)
+		if (fwkit_node_finding(tree, i)->severity == FWKIT_SEV_ERROR) {
+			if (n < max)
+				out[n] = fwkit_node_finding(tree, i);
+			n++;
+		}
+	for (size_t i = 0; i < fwkit_node_child_count(tree); i++)
+		n += payload_errors(fwkit_node_child(tree, i), with_fwtool, out + (n < max ? n : max), n < max ? max - n : 0);
+	return n;
+}
+
 /* The format of ROLES whose probe verifies the most bits at BUF, or NULL. */
 static const struct fwkit_format *best_at(const uint8_t *buf, size_t len, uint64_t origin, unsigned roles,
 					  struct probe_result *best)

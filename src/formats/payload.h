@@ -24,6 +24,19 @@ const struct fwkit_format *payload_check(struct fwkit_ctx *ctx, struct fwkit_nod
 					 const uint8_t *buf, size_t len, uint64_t off, uint64_t plen, unsigned roles,
 					 enum fwkit_status *st);
 
+/* True when the errors of FORMAT mean a firmware image does not decode or boot: the kernel's
+ * container and streams, the root file system, the device tree, scan's root ("file"); an env-like
+ * text inside a file system is not one of them. */
+bool payload_format(const char *format);
+
+/*
+ * The error findings of a scan --deep tree TREE that make an image fail (check's payload rule,
+ * image verify): depth first, those of the nodes of a payload format (payload_format; with
+ * WITH_FWTOOL also fwtool's blocks: a bad CRC, a cut metadata block), not descending into nodes of
+ * other formats. Up to MAX pointers into TREE go to OUT; returns how many were found (may exceed MAX).
+ */
+size_t payload_errors(const struct fwkit_node *tree, bool with_fwtool, const struct fwkit_finding **out, size_t max);
+
 /* Adds a finding to N: SEV, CODE, absolute OFFSET, EXPECTED and FOUND (NULL: none), message. */
 void node_finding(struct fwkit_node *n, enum fwkit_severity sev, const char *code, uint64_t offset,
 		  const char *expected, const char *found, const char *fmt, ...) __attribute__((format(printf, 7, 8)));

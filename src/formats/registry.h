@@ -109,6 +109,11 @@ struct format_range {
  * of a uImage): bytes there are that format's data. Returns how many (at most MAX) were written. */
 size_t formats_claimed_ranges(const uint8_t *buf, size_t len, struct format_range *out, size_t max);
 
+/* The error finding for the metadata block a cut file ends inside (T->cut, from fwkit_fwtool_read
+ * over BUF, LEN bytes): its offset, expected and found sizes. src/formats/fwtool.c */
+struct fwkit_fwtool;
+void fwtool_cut_finding(const uint8_t *buf, size_t len, const struct fwkit_fwtool *t, struct fwkit_finding *f);
+
 /* Probes F at BUF (LEN bytes to the end of the input). */
 void formats_probe(const struct fwkit_format *f, const uint8_t *buf, size_t len, uint64_t origin,
 		   struct probe_result *r);

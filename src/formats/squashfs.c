@@ -234,7 +234,8 @@ static enum fwkit_status squashfs_describe(struct fwkit_ctx *ctx, const uint8_t 
 	if (s.bytes_used > len) {
 		struct fwkit_finding f = { .severity = FWKIT_SEV_ERROR, .code = "squashfs.truncated",
 					   .offset = fwkit_node_offset(n) + 40 };
-		str_printf(f.message, sizeof(f.message), "squashfs: the file system runs past the end of the input");
+		str_printf(f.message, sizeof(f.message), "squashfs: the file system at 0x%llx runs past the end of the input (bytes_used)",
+			   (unsigned long long)fwkit_node_offset(n));
 		str_printf(f.expected, sizeof(f.expected), "%llu bytes", (unsigned long long)s.bytes_used);
 		str_printf(f.found, sizeof(f.found), "%zu bytes", len);
 		fwkit_node_add_finding(n, &f);

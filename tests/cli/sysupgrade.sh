@@ -53,4 +53,58 @@ check strip-nothing-refused test $? = 1 -a ! -e nothing.bin
 # "FWx0" inside the data is not a trailer: only blocks that end the file count
 python3 -c 'import struct; d = open("img.bin","rb").read(); open("inner.bin","wb").write(d[:200] + struct.pack(">IIB3xI", 0x46577830, 0, 1, 40) + d[200:])'
 check inner-magic-not-a-block test "$(field inner.bin image_end)" = "$(stat -c %s inner.bin)"
+
+# cut inside the metadata: the file ends in the block's header and part of its JSON, no "FWx0"
+# trailer. That is a cut download, not an image without metadata: show, strip, image verify and
+# check fail it. The block's offset and size come from the whole file's trailer (formats.md 6.2:
+# size u32 BE in its last 4 bytes), read with od.
+be32_at_end() { tail -c 4 "$1" | od -An -tu4 --endian=big | tr -d ' '; }
+# cut_meta NAME FILE BYTES EXPECTED_REGEX: FILE less its last BYTES fails everywhere, naming the block
+cut_meta() {
+	local name=$1 file=$2 n=$3 want=$4 len size at
+	len=$(stat -c %s "$file")
+	size=$(be32_at_end "$file")
+	at=$(printf '0x%x' $((len - size)))
+	head -c $((len - n)) "$file" > "$name.bin"
+	local msg="offset $at: error: fwtool: the file ends inside its fwtool metadata \\(the block at $at has no \"FWx0\" trailer\\): the image is cut: expected $want, found $((size - n)) bytes$"
+	expect "$name-show-fails" 1 "$msg" "$FWKIT" sysupgrade show "$name.bin"
+	check "$name-show-not-none" grep -q "^Metadata: *cut: the file ends inside the block at $at" out.txt
+	expect "$name-strip-refused" 1 "$msg" "$FWKIT" sysupgrade strip "$name.bin" -o "$name-stripped.bin"
+	check "$name-strip-wrote-nothing" test ! -e "$name-stripped.bin"
+	expect "$name-image-verify-fails" 1 "$msg" "$FWKIT" image verify "$name.bin"
+}
+# the real 19.07.7 image (OpenWrt's own fwtool wrote its 222-byte metadata block) cut by 100
+# bytes: inside the JSON, so only a lower bound is known (the rest of the JSON, a 16-byte trailer)
+cut_meta real-meta-cut-100 "$SYS" 100 "over $(($(be32_at_end "$SYS") - 100 + 16)) bytes \\(the JSON's rest, a 16-byte trailer\\)"
+"$FWKIT" check real-meta-cut-100.bin --device unbranded_a5-v11 --via uboot-tftp > out.txt 2> err.txt
+check real-meta-cut-check-exit-1 test $? = 1
+check real-meta-cut-check-checksum-fails grep -q '^ *fail *checksum .*the file ends inside its fwtool metadata' out.txt
+check real-meta-cut-check-not-safe test "$(grep -c '^verdict: safe' out.txt)" = 0
+"$FWKIT" check real-meta-cut-100.bin --device unbranded_a5-v11 --via sysupgrade > out.txt 2> err.txt
+check real-meta-cut-sysupgrade-kind grep -q '^ *fail *kind .*the image is cut' out.txt
+# cut by 5 inside the trailer: the JSON is whole, so the block's size is known: the trailer's
+cut_meta real-meta-cut-5 "$SYS" 5 "$(be32_at_end "$SYS") bytes \\(a 16-byte trailer ending them\\)"
+# a synthetic image (mkimage kernel + metadata by tests/fwtool_ref.py) cut inside its JSON
+cut_meta synthetic-meta-cut m10.bin 60 "over $(($(be32_at_end m10.bin) - 60 + 16)) bytes \\(the JSON's rest, a 16-byte trailer\\)"
+# not cut: an image without metadata, and text that only looks like metadata
+"$FWKIT" sysupgrade show plain.bin > out.txt 2> err.txt
+check plain-not-cut test "$(grep -c 'cut' out.txt err.txt | awk -F: '{s += $2} END {print s}')" = 0
+{ cat img.bin; printf 'padding{  "metadata_version": "1.0", "supported_devices":["x"'; } > decoy1.bin # no zero header
+{ cat img.bin; head -c 8 /dev/zero; printf '{ "version": {"dist": "x"'; } > decoy2.bin                # no metadata_version
+{ cat img.bin; head -c 8 /dev/zero; printf '{ "metadata_version": "1.0"'; printf '\001\002\003'; } > decoy3.bin # binary after it
+for d in decoy1 decoy2 decoy3; do
+	"$FWKIT" sysupgrade show $d.bin > out.txt 2> err.txt
+	check "$d-is-no-metadata-not-cut" grep -q 'Image metadata not present' out.txt
+done
+REAL=${FWKIT_REAL_DATA:-/nonexistent}
+if [ -d "$REAL" ]; then
+	# OpenWrt 15.05 for the A5-V11: kernel + squashfs + jffs2 markers, no metadata at all
+	"$FWKIT" sysupgrade show "$REAL/openwrt-a5-v11/firmware.bin" > out.txt 2> err.txt
+	check real-no-metadata-not-cut grep -q 'Image metadata not present' out.txt
+	expect real-no-metadata-image-verifies 0 '' "$FWKIT" image verify "$REAL/openwrt-a5-v11/firmware.bin"
+	check real-whole-19.07.7-same-as-tests-data cmp -s "$SYS" "$REAL/openwrt-precompiled-a5-v11/19.07.7_sysupgrade.bin"
+else
+	skip_part "real A5-V11 15.05 image without metadata: $REAL is absent"
+fi
+expect real-whole-19.07.7-image-verifies 0 '' "$FWKIT" image verify "$SYS"
 done_testing

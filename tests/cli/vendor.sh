@@ -160,7 +160,53 @@ d = json.load(sys.stdin)["fields"]; print(d["kind"]["name"], d.get("image", {}).
 for c in json.load(sys.stdin)["children"]: print(c["offset"], c["format"], c["size"])')
 done
 
-# ---- 6. real files -------------------------------------------------------------------------------
+# ---- 6. a sysupgrade cut inside its root file system: verify looks past the container ------------
+# An OpenWrt sysupgrade is a kernel uImage, then the squashfs root, then maybe fwtool's metadata:
+# the squashfs must be whole. Its offset is where "hsqs" follows the uImage (64 + the header's
+# data size, read with od); its size is unsquashfs -s's "Filesystem size" (the superblock's
+# bytes_used); the cut file must fail naming both, the whole one verify.
+be32() { od -An -tu4 --endian=big -j "$2" -N 4 "$1" | tr -d ' '; }
+hsqs_after() { python3 -c 'import sys; print(open(sys.argv[1], "rb").read().find(b"hsqs", int(sys.argv[2])))' "$1" "$2"; }
+fs_size() { unsquashfs -s -o "$2" "$1" 2> /dev/null | sed -n 's/^Filesystem size \([0-9]*\) bytes.*/\1/p'; }
+# cut_rootfs NAME FILE: FILE whole verifies; cut 100 bytes inside its squashfs it fails with exit 1
+cut_rootfs() {
+	local name=$1 file=$2 sq used
+	sq=$(hsqs_after "$file" $((64 + $(be32 "$file" 12))))
+	used=$(fs_size "$file" "$sq")
+	if [ "$sq" -le 0 ] || [ -z "$used" ]; then
+		bad "$name: no squashfs after the uImage (hsqs at $sq, unsquashfs -s: '$used')"
+		return
+	fi
+	expect "$name-whole-verifies" 0 '' "$FWKIT" image verify "$file"
+	check "$name-rootfs-named" grep -q "^rootfs_offset: *0x$(printf '%x' "$sq")$" out.txt
+	head -c $((sq + used - 100)) "$file" > "$name-cut.bin"
+	expect "$name-cut-in-squashfs-fails" 1 \
+		"offset 0x[0-9a-f]+: error: squashfs: the file system at 0x$(printf '%x' "$sq") runs past the end of the input.*: expected $used bytes, found $((used - 100)) bytes$" \
+		"$FWKIT" image verify "$name-cut.bin"
+	check "$name-cut-says-bad" grep -q '^Result: *BAD$' out.txt
+}
+if command -v mkimage > /dev/null && command -v unsquashfs > /dev/null; then
+	# synthetic: a kernel uImage made by mkimage, then tests/data/squashfs/good/xz.sqsh
+	head -c 70000 /dev/urandom > kernel.raw
+	mkimage -A mips -O linux -T kernel -C none -a 0x80000000 -e 0x80000000 -n test -d kernel.raw ks.bin > /dev/null
+	cat "$R" >> ks.bin
+	check synthetic-bytes-used-as-od test "$(fs_size ks.bin 70064)" = "$(od -An -tu8 -j 40 -N 8 "$R" | tr -d ' ')"
+	cut_rootfs synthetic-sysupgrade ks.bin
+	# the whole squashfs followed by its padding is not cut: only bytes_used counts
+	head -c $((70064 + $(fs_size ks.bin 70064))) ks.bin > exact.bin
+	expect synthetic-squashfs-exact-end-verifies 0 '' "$FWKIT" image verify exact.bin
+	REAL=${FWKIT_REAL_DATA:-/nonexistent}
+	if [ -d "$REAL" ]; then
+		cut_rootfs real-a5-v11 "$REAL/openwrt-a5-v11/firmware.bin"
+		cut_rootfs real-r3gv2 "$REAL/openwrtinvasion/openwrt-ramips-mt7621-xiaomi_mir3g-v2-squashfs-sysupgrade.bin"
+	else
+		skip_part "real sysupgrade images cut in their squashfs: $REAL is absent"
+	fi
+else
+	skip_part "sysupgrade cut in its squashfs: mkimage or unsquashfs is not installed"
+fi
+
+# ---- 7. real files -------------------------------------------------------------------------------
 REAL=${FWKIT_REAL_DATA:-/nonexistent}
 if [ -d "$REAL" ]; then
 	expect real-ex2700-dni-verifies 0 '' "$FWKIT" image verify "$REAL/ex2700/openwrt-ramips-mt7620-ex2700-squashfs-factory.bin"
