@@ -120,6 +120,11 @@ static void judge_dump(const uint8_t *buf, size_t len, const struct fwkit_profil
 		findings_add(f, FWKIT_SEV_ERROR, "dump.mirrored", len / 2, NULL, NULL,
 			     "the second half repeats the first: read with the wrong chip size (the real chip is %zu bytes?)",
 			     len / 2);
+	else if (!p && !f->count)
+		/* no profile's structures are in it: a size alone does not make a read whole */
+		findings_add(f, FWKIT_SEV_WARN, "dump.unknown", 0, "a device's bootloader, env or EEPROM where its profile puts them",
+			     "none", "no device profile matches this read: fwkit cannot tell whether it is a whole, sound read "
+			     "(a clip on the wrong chip? give --device ID or --profiles FILE)");
 }
 
 static void compare_with_devicetree(const struct fwkit_profile *p, const struct fwkit_devicetree *dt,

@@ -117,4 +117,10 @@ TABLE
 else
 	skip_part "real files: $REAL is absent"
 fi
+# 4 MiB of random bytes has a chip's size and no device's structures: inspect does not call it a
+# whole, sound read
+head -c $((4 * 1024 * 1024)) /dev/urandom > random4m.bin
+expect random-inspect-exit-0 0 "" "$FWKIT" inspect random4m.bin
+check random-inspect-warns grep -q 'no device profile matches this read' out.txt
+check random-not-called-whole sh -c '! grep -q "look like a whole chip read" out.txt'
 done_testing
