@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "context.h"
+#include "findings.h"
 #include "profile.h"
 #include "range.h"
 
@@ -29,13 +30,18 @@ struct fwkit_compare_result {
 	uint64_t first_unstable;    /* offset of the first such byte (0 when none) */
 	uint64_t no_majority;       /* with a consensus: bytes no value holds in more than half the reads */
 	uint64_t first_no_majority; /* offset of the first such byte (0 when none) */
+	struct fwkit_findings findings; /* an error "compare.blank" when reads that agree (or their
+					 * majority) hold only 0xFF or only 0x00: no contact, or an erased chip */
 };
 
 /*
  * Compares NREADS (at least 2) reads of LEN bytes each, byte by byte. CONSENSUS (LEN bytes, may
  * be NULL) gets the byte-wise majority: the value more than half of the reads hold; where no value
  * does, the most common value (the earliest read's among equals) is written and the byte is
- * counted in no_majority (a consensus with no_majority > 0 is not to be trusted). Free OUT with
+ * counted in no_majority (a consensus with no_majority > 0 is not to be trusted). Reads that all
+ * agree, or a consensus, holding nothing but 0xFF or nothing but 0x00 get the error finding
+ * "compare.blank" (what a clip without contact reads; an agreement of such reads proves nothing).
+ * Free OUT with
  * fwkit_compare_result_free. Errors: FWKIT_E_INVALID_ARG (fewer than two reads, a NULL argument),
  * FWKIT_E_NOMEM.
  */

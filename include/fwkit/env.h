@@ -16,6 +16,7 @@
 
 #include "context.h"
 #include "findings.h"
+#include "profile.h"
 #include "range.h" /* struct fwkit_byte_range */
 
 enum fwkit_env_kind {
@@ -77,6 +78,26 @@ FWKIT_API enum fwkit_status fwkit_env_find(struct fwkit_ctx *ctx, const uint8_t 
  */
 FWKIT_API enum fwkit_status fwkit_env_block_at(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
 					       uint64_t offset, uint64_t size, struct fwkit_env_block *out);
+
+/*
+ * The block `fwkit env list/get/set` use when no offset is given (src/devices/env_select.c).
+ * The device: DEVICE, else the clear best candidate of fwkit_identify over the built-in profiles
+ * and EXTRA (a lone one, one with a higher score, or a runner-up with the same flash layout);
+ * it counts only when LEN is its flash size (a whole dump) and it names a partition for the
+ * U-Boot env (an env location that is not Bdata, else a partition of content u-boot-env).
+ * With such a device: the first U-Boot env inside that partition; a block found only elsewhere
+ * (Xiaomi Bdata inside factory, a Breed env, text without a CRC) is never taken: FWKIT_E_UNSAFE
+ * at the expected offset, expected "a U-Boot env in partition config at 0x20000", found naming
+ * each block, its partition, and the --at that takes one anyway (EDIT = !ANY_KIND: one fwkit
+ * edits). Without a device: the first U-Boot env found, else the first Bdata, else with ANY_KIND
+ * the first block of any kind. Of a redundant pair, the active copy. *USED (may be NULL) gets the
+ * device the rule used, NULL for none. Errors: FWKIT_E_NOT_FOUND (no block), FWKIT_E_UNSAFE,
+ * FWKIT_E_INVALID_ARG (a NULL argument, a DEVICE that fails its selfcheck), FWKIT_E_NOMEM.
+ */
+FWKIT_API enum fwkit_status fwkit_env_default(struct fwkit_ctx *ctx, const uint8_t *buf, size_t len,
+					      const struct fwkit_profile *device, const struct fwkit_profile *extra,
+					      size_t nextra, bool any_kind, struct fwkit_env_block *out,
+					      const struct fwkit_profile **used);
 
 struct fwkit_env_var {
 	const char *name;   /* points into the input; not NUL-terminated at name_len */

@@ -271,9 +271,17 @@ static void env_text(const struct fwkit_node *pn, char *holds, size_t hcap, char
 {
 	const struct fwkit_node *e = child_of(pn, "ubootenv", 0);
 	bool bdata = id_uint(e, "bdata");
+	const char *crc = !fwkit_node_get(e, "crc_ok") ? "no CRC" : id_uint(e, "crc_ok") ? "CRC ok" : "CRC BAD";
+	if (!strcmp(id_text(e, "kind"), "breed")) {
+		/* Breed's env: "ENV\0" then its variables, no CRC and no fixed size (formats.md 4.4) */
+		snprintf(holds, hcap, "Breed env at 0x%llx", (unsigned long long)fwkit_node_offset(e));
+		snprintf(detail, dcap, "%s, %llu variables, autoboot.command=%s", crc, (unsigned long long)id_uint(e, "variables"),
+			 var_or_dash(e, "autoboot.command"));
+		return;
+	}
 	snprintf(holds, hcap, "%s env (size 0x%llx%s)", bdata ? "Bdata" : id_text(e, "kind"),
 		 (unsigned long long)id_uint(e, "env_size"), id_uint(e, "size_known") ? "" : ", guessed");
-	snprintf(detail, dcap, "CRC %s, %llu variables, %s=%s, uart_en=%s, boot_wait=%s", id_uint(e, "crc_ok") ? "ok" : "BAD",
+	snprintf(detail, dcap, "%s, %llu variables, %s=%s, uart_en=%s, boot_wait=%s", crc,
 		 (unsigned long long)id_uint(e, "variables"), bdata ? "model" : "bootdelay",
 		 var_or_dash(e, bdata ? "model" : "bootdelay"), var_or_dash(e, "uart_en"), var_or_dash(e, "boot_wait"));
 }
@@ -865,6 +873,7 @@ static int run_compare(int argc, char **argv, const struct cli_command *self)
 	}
 	uint64_t unstable = cmp.unstable, no_majority = cmp.no_majority, first_nomaj = cmp.first_no_majority,
 		 first_unstable = cmp.first_unstable, nranges = cmp.ranges.count;
+	struct fwkit_findings blank = cmp.findings; /* "compare.blank": reads that agree on nothing */
 	struct emitter *e = emitter_new(common.json, stdout);
 	emit_string(e, "command", NULL, "compare");
 	emit_uint(e, "reads", NULL, (uint64_t)n, NULL);
@@ -888,15 +897,30 @@ static int run_compare(int argc, char **argv, const struct cli_command *self)
 	char line[200];
 	snprintf(line, sizeof(line), "%llu differing range%s, %llu unstable byte%s%s", (unsigned long long)nranges,
 		 nranges == 1 ? "" : "s", (unsigned long long)unstable, unstable == 1 ? "" : "s",
-		 unstable ? "" : ": the reads agree");
+		 unstable ? "" : blank.count ? ": the reads agree, but hold no data" : ": the reads agree");
 	emit_string(e, NULL, "Result", line);
 	emit_uint(e, "unstable_bytes", NULL, unstable, NULL);
-	code = unstable ? EXIT_PROBLEM : EXIT_OK_;
+	emit_begin_list(e, "findings", NULL);
+	for (size_t i = 0; i < blank.count; i++) {
+		emit_begin(e, NULL);
+		emit_string(e, "severity", NULL, fwkit_severity_name(blank.items[i].severity));
+		emit_string(e, "code", NULL, blank.items[i].code);
+		emit_uint(e, "offset", NULL, blank.items[i].offset, NULL);
+		emit_string(e, "message", NULL, blank.items[i].message);
+		emit_end(e);
+	}
+	emit_end_list(e);
+	code = unstable || fwkit_findings_worst(&blank) == FWKIT_SEV_ERROR ? EXIT_PROBLEM : EXIT_OK_;
 	if (unstable)
 		fprintf(stderr, "fwkit: %s: offset 0x%llx: the reads differ: %llu unstable bytes in %llu ranges (a loose clip? read again)\n",
 			pos[1], (unsigned long long)first_unstable, (unsigned long long)unstable, (unsigned long long)nranges);
+	for (size_t i = 0; i < blank.count; i++)
+		cli_report_finding(pos[0], &blank.items[i]);
 	if (cons) {
-		if (no_majority) {
+		if (blank.count) {
+			fprintf(stderr, "fwkit: %s: not written: reads that hold no data are no backup; check the clip and read again\n",
+				out);
+		} else if (no_majority) {
 			fprintf(stderr, "fwkit: %llu bytes have no majority (first at 0x%llx): read the chip again; nothing written\n",
 				(unsigned long long)no_majority, (unsigned long long)first_nomaj);
 			code = EXIT_PROBLEM;

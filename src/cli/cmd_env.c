@@ -43,8 +43,9 @@ static int input_open(struct env_input *in, const char *path)
 	return EXIT_OK_;
 }
 
-/* Picks the block: --at OFFSET [--size N], else the first U-Boot env (or Bdata) found. */
-static int select_block(struct env_input *in, const char *path, const struct env_opts *o, bool any_kind)
+/* Picks the block: --at OFFSET [--size N], else the library's default (fwkit_env_default: on a
+ * device's dump, the U-Boot env where the device keeps it, never a block elsewhere). */
+static int select_block(struct env_input *in, const struct env_opts *o, bool any_kind)
 {
 	const uint8_t *d = fwkit_file_data(in->file);
 	size_t n = fwkit_file_size(in->file);
@@ -53,29 +54,12 @@ static int select_block(struct env_input *in, const char *path, const struct env
 			return cli_report_error(in->ctx);
 		return EXIT_OK_;
 	}
-	fwkit_env_find(in->ctx, d, n, &in->scan);
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < in->scan.count; i++) {
-			const struct fwkit_env_block *b = &in->scan.blocks[i];
-			bool want = pass == 0 ? b->kind == FWKIT_ENV_UBOOT
-					      : (any_kind || b->kind == FWKIT_ENV_XIAOMI_BDATA);
-			if (!want)
-				continue;
-			in->block = *b;
-			/* of a redundant pair, the copy U-Boot would load is the one that is read */
-			if (b->redundant && b->copy >= 0 && !b->active)
-				for (size_t k = 0; k < in->scan.count; k++)
-					if (in->scan.blocks[k].offset == b->other_offset && in->scan.blocks[k].active)
-						in->block = in->scan.blocks[k];
-			/* --size without --at: the size of the block found (what --repair of a bad CRC needs) */
-			if (o->size && fwkit_env_block_at(in->ctx, d, n, in->block.offset, o->size, &in->block) != FWKIT_OK)
-				return cli_report_error(in->ctx);
-			return EXIT_OK_;
-		}
-	}
-	fprintf(stderr, "fwkit: %s: env: no U-Boot environment found in %zu bytes (give --at OFFSET [--size N])\n",
-		path, n);
-	return EXIT_INPUT;
+	if (fwkit_env_default(in->ctx, d, n, NULL, NULL, 0, any_kind, &in->block, NULL) != FWKIT_OK)
+		return cli_report_error(in->ctx);
+	/* --size without --at: the size of the block found (what --repair of a bad CRC needs) */
+	if (o->size && fwkit_env_block_at(in->ctx, d, n, in->block.offset, o->size, &in->block) != FWKIT_OK)
+		return cli_report_error(in->ctx);
+	return EXIT_OK_;
 }
 
 /* Opens PATH, picks the block (any kind) and reads its variables; on failure reports, closes
@@ -85,7 +69,7 @@ static int open_vars(struct env_input *in, const char *path, const struct env_op
 	memset(vars, 0, sizeof(*vars));
 	int code = input_open(in, path);
 	if (!code)
-		code = select_block(in, path, o, true);
+		code = select_block(in, o, true);
 	if (!code && fwkit_env_vars(in->ctx, fwkit_file_data(in->file), fwkit_file_size(in->file), &in->block, vars))
 		code = cli_report_error(in->ctx);
 	if (code)
@@ -163,7 +147,7 @@ static int parse_common(const struct cli_command *self, struct cli_option *opts,
 	return n;
 }
 
-#define OPT_AT(o) { 0, "at", OPT_UINT, "OFFSET", "the block at OFFSET (default: the first U-Boot env found)", &(o).at, &(o).at_given }
+#define OPT_AT(o) { 0, "at", OPT_UINT, "OFFSET", "the block at OFFSET (default: the U-Boot env where the device keeps it, else the first found)", &(o).at, &(o).at_given }
 #define OPT_SIZE(o) { 0, "size", OPT_UINT, "N", "the env size, when its CRC cannot tell it", &(o).size, NULL }
 
 static int run_find(int argc, char **argv, const struct cli_command *self)
@@ -352,7 +336,7 @@ static int edit_and_write(const struct cli_command *self, const char *path, stru
 	struct env_input in;
 	int code = input_open(&in, path);
 	if (!code)
-		code = select_block(&in, path, o, false);
+		code = select_block(&in, o, false);
 	if (code) {
 		input_close(&in);
 		return code;
@@ -665,7 +649,7 @@ static int run_config(int argc, char **argv, const struct cli_command *self)
 	struct env_input in;
 	int code = input_open(&in, pos[0]);
 	if (!code)
-		code = select_block(&in, pos[0], &o, true);
+		code = select_block(&in, &o, true);
 	if (code) {
 		input_close(&in);
 		return code;
@@ -799,7 +783,7 @@ static int run_corrupt(int argc, char **argv, const struct cli_command *self)
 		return code;
 	code = input_open(&in, pos[0]);
 	if (!code)
-		code = select_block(&in, pos[0], &o, false);
+		code = select_block(&in, &o, false);
 	if (code) {
 		input_close(&in);
 		return code;

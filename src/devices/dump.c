@@ -101,6 +101,41 @@ static uint8_t vote(const uint8_t *const *reads, size_t n, size_t o, bool *major
 
 enum { COMPARE_CHUNK = 4096 };
 
+/* The byte every one of the LEN bytes at P holds, or -1 (also for LEN 0). */
+static int uniform_byte(const uint8_t *p, size_t len)
+{
+	if (!len)
+		return -1;
+	for (size_t i = 1; i < len; i++)
+		if (p[i] != p[0])
+			return -1;
+	return p[0];
+}
+
+/* Reads that agree on nothing but 0xFF (or 0x00) prove nothing: a clip without contact reads that
+ * every time (inspect's "dump.blank"). The same for a majority written from them. */
+static void blank_reads(const uint8_t *const *reads, size_t nreads, size_t len, const uint8_t *consensus,
+			struct fwkit_compare_result *out)
+{
+	const uint8_t *what = !out->unstable ? reads[0] : consensus && !out->no_majority ? consensus : NULL;
+	int b = what ? uniform_byte(what, len) : -1;
+	if (b != 0xFF && b != 0x00)
+		return;
+	char who[48];
+	if (what == consensus && out->unstable)
+		str_printf(who, sizeof(who), "the majority of the %zu reads is", nreads);
+	else if (nreads == 2)
+		str_printf(who, sizeof(who), "both reads are");
+	else
+		str_printf(who, sizeof(who), "all %zu reads are", nreads);
+	char found[64];
+	str_printf(found, sizeof(found), "%zu bytes of 0x%02X", len, b);
+	findings_add(&out->findings, FWKIT_SEV_ERROR, "compare.blank", 0, "reads that hold data", found, "%s all 0x%02X: %s",
+		     who, b,
+		     b == 0xFF ? "an erased chip, or the clip made no contact"
+			       : "the clip made no contact (or the chip is not powered)");
+}
+
 enum fwkit_status fwkit_compare_reads(struct fwkit_ctx *ctx, const uint8_t *const *reads, size_t nreads, size_t len,
 				      uint8_t *consensus, struct fwkit_compare_result *out)
 {
@@ -161,5 +196,7 @@ enum fwkit_status fwkit_compare_reads(struct fwkit_ctx *ctx, const uint8_t *cons
 		st = ranges_push(ctx, &out->ranges, &cap, run, len - run);
 	if (st != FWKIT_OK)
 		fwkit_compare_result_free(out);
+	else
+		blank_reads(reads, nreads, len, consensus, out);
 	return st;
 }

@@ -359,11 +359,12 @@ static void env_part(const uint8_t *buf, size_t len, const struct fwkit_profile 
 	fwkit_node_add_enum(n, "kind", b.kind, fwkit_env_kind_name(b.kind));
 	fwkit_node_add_uint(n, "env_size", b.size, true);
 	fwkit_node_add_bool(n, "size_known", b.size_known);
-	fwkit_node_add_bool(n, "crc_ok", b.crc_ok);
+	if (b.has_crc) /* a Breed env ("ENV\0", formats.md 4.4) and text without a header have none */
+		fwkit_node_add_bool(n, "crc_ok", b.crc_ok);
 	fwkit_node_add_uint(n, "variables", b.nvars, false);
-	/* the variables a user of these routers looks for first (formats.md 4.1, 4.2) */
+	/* the variables a user of these routers looks for first (formats.md 4.1, 4.2; Breed 4.4) */
 	struct fwkit_env_vars v;
-	static const char *const KEYS[] = { "bootdelay", "uart_en", "boot_wait", "model" };
+	static const char *const KEYS[] = { "bootdelay", "uart_en", "boot_wait", "model", "autoboot.command" };
 	if (fwkit_env_vars(NULL, buf, len, &b, &v) == FWKIT_OK) {
 		for (size_t k = 0; k < sizeof(KEYS) / sizeof(KEYS[0]); k++)
 			for (size_t i = 0; i < v.count; i++)
@@ -379,7 +380,7 @@ static void env_part(const uint8_t *buf, size_t len, const struct fwkit_profile 
 		snprintf(fnd, sizeof(fnd), "0x%08x", b.crc_stored);
 		finding(n, FWKIT_SEV_ERROR, "env.crc", b.offset, exp, fnd, "bad env CRC: the bootloader will use its default environment");
 	}
-	if (loc && b.size_known && b.size != loc->size)
+	if (loc && b.size_known && b.has_crc && b.size != loc->size)
 		finding(n, FWKIT_SEV_WARN, "env.size", b.offset, NULL, NULL, "env size 0x%llx differs from the profile's 0x%x",
 			(unsigned long long)b.size, loc->size);
 	adopt(pn, n);

@@ -93,5 +93,77 @@ expect create-bad-size 2 '-s needs a size' "$FWKIT" env create -s zz -o tl.bin t
 expect create-bad-pad 2 '-p a byte value' "$FWKIT" env create -s 64 -p 300 -o tl.bin two.txt
 expect create-missing-text 3 '^fwkit: nope.txt: cannot open: No such file or directory$' "$FWKIT" env create -s 64 -o tl.bin nope.txt
 
+# ---- a Mi 4C / 4A-100M dump whose bootloader is Breed (red-team finding 6) -------------------------
+# 16 MiB: Breed's partition (its empty "ENV\0" at 0x2FFFC, PROVENANCE) at 0, config (0x20000..0x30000,
+# the profile's U-Boot env partition) holding no U-Boot env, factory at 0x30000 with the 4C's EEPROM
+# chip ids and a Bdata block at factory+0x1000 (0x31000), as the real 4C's factory holds one.
+put16() { dd if="$3" of="$1" bs=64k seek="$(($2))" oflag=seek_bytes conv=notrunc status=none; }
+head -c $((16 << 20)) /dev/zero | tr '\0' '\377' > r4c.bin
+put16 r4c.bin 0 "$FWKIT_TEST_DATA/ubootenv/good/xiaomi-r4c-breed-partition.bin"
+cp "$FWKIT_TEST_DATA/wifi-eeprom/good/mt7603-mt7662-factory.bin" factory.bin
+printf '\x28\x76' | dd of=factory.bin bs=1 conv=notrunc status=none # chip id 0x7628 (MT7628), little-endian
+printf 'SN=12345/A1XX00000\nmodel=R4CM\ncolor=100\n' > bdata.txt
+"$FWKIT" env create -s 0x4000 -o bdata.bin bdata.txt || exit 1
+put16 factory.bin 0x1000 bdata.bin
+put16 r4c.bin 0x30000 factory.bin
+cp r4c.bin r4c.orig
+WANT='expected a U-Boot env in partition config at 0x20000, found a xiaomi-bdata block at 0x31000 inside partition factory; Breed.s env at 0x2fffc inside partition config; use --at 0x31000 to'
+expect breed-dump-list-refused 1 "^fwkit: r4c.bin: offset 0x20000: env: .*$WANT read it anyway$" "$FWKIT" env list r4c.bin
+check breed-dump-list-prints-no-bdata test ! -s out.txt
+check breed-dump-list-one-line test "$(wc -l < err.txt)" = 1
+expect breed-dump-get-refused 1 "$WANT read it anyway" "$FWKIT" env get r4c.bin model
+expect breed-dump-set-refused 1 "^fwkit: r4c.bin: offset 0x20000: env: .*$WANT edit it anyway$" \
+	"$FWKIT" env set r4c.bin 'autoboot.command=boot flash 0x160000' -o r4c-set.bin
+check breed-dump-set-wrote-nothing test ! -e r4c-set.bin
+# an explicit --at still edits the Bdata, and only inside its 0x4000 bytes at 0x31000
+expect breed-dump-set-at-bdata 0 '' "$FWKIT" env set r4c.bin --at 0x31000 color=101 -o r4c-at.bin
+check breed-dump-set-at-only-inside-bdata test "$(cmp -l r4c.bin r4c-at.bin | awk -v lo=$((0x31000)) -v hi=$((0x35000)) '$1 - 1 < lo || $1 - 1 >= hi' | wc -l)" = 0
+check breed-dump-set-at-changed-something test "$(cmp -l r4c.bin r4c-at.bin | wc -l)" -gt 0
+expect breed-dump-list-at-breed 0 '' "$FWKIT" env list r4c.bin --at 0x2fffc
+# a U-Boot env in config: that one is the default, not the Bdata found first in scan order's way
+printf 'bootdelay=5\nuart_en=1\n' > cfg.txt
+"$FWKIT" env create -s 0x1000 -o cfg.bin cfg.txt || exit 1
+cp r4c.bin r4c-env.bin && put16 r4c-env.bin 0x20000 cfg.bin
+expect breed-dump-config-env-is-default 0 '' "$FWKIT" env get r4c-env.bin bootdelay
+check breed-dump-config-env-value test "$(cat out.txt)" = 5
+expect breed-dump-config-env-set 0 '' "$FWKIT" env set r4c-env.bin bootdelay=2 -o r4c-env2.bin
+check breed-dump-config-env-set-inside-config test "$(cmp -l r4c-env.bin r4c-env2.bin | awk -v lo=$((0x20000)) -v hi=$((0x21000)) '$1 - 1 < lo || $1 - 1 >= hi' | wc -l)" = 0
+# without a device (the factory partition read alone): the first U-Boot env or Bdata, as before
+expect factory-alone-lists-bdata 0 '' "$FWKIT" env get factory.bin model
+check factory-alone-bdata-model test "$(cat out.txt)" = R4CM
+# inspect: Breed's env has no CRC (formats.md 4.4): no "CRC BAD", no env size warning
+expect breed-dump-inspect 1 '' "$FWKIT" inspect r4c.bin
+check breed-dump-inspect-breed-env grep -qE '^ +0x00020000 0x00010000 config +ro Breed env at 0x2fffc: no CRC, 0 variables' out.txt
+check breed-dump-inspect-no-crc-bad sh -c '! grep -q "CRC BAD" out.txt'
+check breed-dump-inspect-no-size-warning sh -c '! grep -q "env size 0x4" out.txt'
+"$FWKIT" inspect --json r4c.bin > r4c.json 2> /dev/null
+check breed-dump-inspect-json-no-crc-verdict python3 -c '
+import json, sys
+def envs(n):
+    if isinstance(n, dict):
+        if n.get("format") == "ubootenv": yield n
+        for v in n.values(): yield from envs(v)
+    elif isinstance(n, list):
+        for v in n: yield from envs(v)
+e = [x for x in envs(json.load(open("r4c.json"))) if x["offset"] == 0x2fffc]
+sys.exit(not (len(e) == 1 and e[0]["fields"]["kind"]["name"] == "breed" and "crc_ok" not in e[0]["fields"] and not e[0]["findings"]))'
+check breed-dump-untouched cmp -s r4c.bin r4c.orig
+
+# the same with the real 4C files the red team used (../shared/testdata/real/xiv3r-r4c-ch341a)
+R4C=${FWKIT_REAL_DATA:-/nonexistent}/xiv3r-r4c-ch341a
+if [ -f "$R4C/Xiaomi_4C_Router_Breed_Env_Variables.bin" ] && [ -f "$R4C/Xiaomi-R4C-eeprom.bin" ]; then
+	head -c $((16 << 20)) /dev/zero | tr '\0' '\377' > real4c.bin
+	put16 real4c.bin 0 "$R4C/Xiaomi_4C_Router_Breed_Env_Variables.bin"
+	put16 real4c.bin 0x30000 "$R4C/Xiaomi-R4C-eeprom.bin"
+	expect real-breed-dump-list-refused 1 "^fwkit: real4c.bin: offset 0x20000: env: .*$WANT read it anyway$" "$FWKIT" env list real4c.bin
+	expect real-breed-dump-set-refused 1 "$WANT edit it anyway" "$FWKIT" env set real4c.bin 'autoboot.command=boot flash 0x160000' -o real4c-set.bin
+	check real-breed-dump-set-wrote-nothing test ! -e real4c-set.bin
+	"$FWKIT" inspect real4c.bin > real4c.txt 2> /dev/null
+	check real-breed-dump-inspect-breed-env grep -qE ' config +ro Breed env at 0x2fffc: no CRC' real4c.txt
+	check real-breed-dump-inspect-no-crc-bad sh -c '! grep -q "CRC BAD" real4c.txt'
+else
+	skip_part "$R4C absent: the Breed 4C dump from the real files is not tried (the synthetic one above is)"
+fi
+
 check dump-still-untouched cmp -s dump.bin dump.orig
 done_testing

@@ -564,6 +564,29 @@ check compare-agree-exit-0 test $? = 0
 fw compare read1.bin read2.bin -o two.bin > two.out 2> two.err
 check compare-two-reads-o-refused test $? -ne 0
 check compare-two-reads-o-nothing-written test ! -e two.bin
+# two reads that agree but hold nothing (all 0xFF, all 0x00: a clip without contact) are no proof
+ff $((16 << 20)) > blank1.bin && cp blank1.bin blank2.bin && cp blank1.bin blank3.bin
+fw compare blank1.bin blank2.bin > blank.out 2> blank.err
+check compare-blank-ff-exit-1 test $? = 1
+check compare-blank-ff-says-no-contact grep -q '^fwkit: blank1.bin: offset 0x0: error: both reads are all 0xFF: an erased chip, or the clip made no contact' blank.err
+check compare-blank-ff-one-line test "$(wc -l < blank.err)" = 1
+fw compare blank1.bin blank2.bin --json > blank.json 2> /dev/null
+check compare-blank-json-finding test "$(js blank.json '[f["code"] for f in j["findings"]]')" = "['compare.blank']"
+head -c $((16 << 20)) /dev/zero > zero1.bin && cp zero1.bin zero2.bin
+fw compare zero1.bin zero2.bin > zero.out 2> zero.err
+check compare-blank-00-exit-1 test $? = 1
+check compare-blank-00-says-no-contact grep -q 'both reads are all 0x00: the clip made no contact' zero.err
+fw compare blank1.bin blank2.bin blank3.bin -o blank-majority.bin > bm.out 2> bm.err
+check compare-blank-majority-exit-1 test $? = 1
+check compare-blank-majority-says-why grep -q 'all 3 reads are all 0xFF' bm.err
+check compare-blank-majority-nothing-written test ! -e blank-majority.bin
+# one read with data among blank ones: the majority is blank, refused as well
+cp blank1.bin blank4.bin && printf '\x42' | dd of=blank4.bin bs=1 seek=$((0x100)) conv=notrunc status=none
+fw compare blank1.bin blank2.bin blank4.bin -o blank-majority2.bin > bm2.out 2> bm2.err
+check compare-blank-majority-of-3-exit-1 test $? = 1
+check compare-blank-majority-of-3-says-why grep -q 'the majority of the 3 reads is all 0xFF' bm2.err
+check compare-blank-majority-of-3-nothing-written test ! -e blank-majority2.bin
+rm -f blank[1-4].bin zero[12].bin
 # a byte with three different values has no majority: -o is refused
 cp read3.bin read4.bin
 printf '\x42' | dd of=read4.bin bs=1 seek=$((0x100)) conv=notrunc status=none

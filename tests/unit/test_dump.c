@@ -185,6 +185,47 @@ static void compare_refusals(void **state)
 	fwkit_ctx_free(ctx);
 }
 
+/* Reads that agree on nothing but 0xFF or 0x00 (a clip without contact) get "compare.blank". */
+static void blank_reads_are_an_error(void **state)
+{
+	(void)state;
+	uint8_t ff[64], ff2[64], zero[64], zero2[64], data[64], cons[64];
+	memset(ff, 0xFF, sizeof(ff));
+	memcpy(ff2, ff, sizeof(ff2));
+	memset(zero, 0, sizeof(zero));
+	memcpy(zero2, zero, sizeof(zero2));
+	memcpy(data, ff, sizeof(data));
+	data[10] = 0x42;
+	const uint8_t *two_ff[] = { ff, ff2 }, *two_zero[] = { zero, zero2 }, *two_data[] = { data, data };
+	const uint8_t *maj_ff[] = { ff, data, ff2 };
+	struct fwkit_compare_result res;
+	assert_int_equal(fwkit_compare_reads(NULL, two_ff, 2, sizeof(ff), NULL, &res), FWKIT_OK);
+	assert_int_equal(res.findings.count, 1);
+	assert_int_equal(res.findings.items[0].severity, FWKIT_SEV_ERROR);
+	assert_string_equal(res.findings.items[0].code, "compare.blank");
+	assert_string_equal(res.findings.items[0].message, "both reads are all 0xFF: an erased chip, or the clip made no contact");
+	fwkit_compare_result_free(&res);
+	assert_int_equal(fwkit_compare_reads(NULL, two_zero, 2, sizeof(zero), NULL, &res), FWKIT_OK);
+	assert_int_equal(res.findings.count, 1);
+	assert_string_equal(res.findings.items[0].found, "64 bytes of 0x00");
+	fwkit_compare_result_free(&res);
+	/* one byte of data: no finding */
+	assert_int_equal(fwkit_compare_reads(NULL, two_data, 2, sizeof(data), NULL, &res), FWKIT_OK);
+	assert_int_equal(res.findings.count, 0);
+	fwkit_compare_result_free(&res);
+	/* the reads differ, their majority is blank: the consensus is refused too */
+	assert_int_equal(fwkit_compare_reads(NULL, maj_ff, 3, sizeof(ff), cons, &res), FWKIT_OK);
+	assert_int_equal(res.unstable, 1);
+	assert_int_equal(res.findings.count, 1);
+	assert_string_equal(res.findings.items[0].message,
+			    "the majority of the 3 reads is all 0xFF: an erased chip, or the clip made no contact");
+	fwkit_compare_result_free(&res);
+	/* without a consensus, differing reads are already refused: no blank finding on top */
+	assert_int_equal(fwkit_compare_reads(NULL, maj_ff, 3, sizeof(ff), NULL, &res), FWKIT_OK);
+	assert_int_equal(res.findings.count, 0);
+	fwkit_compare_result_free(&res);
+}
+
 /* ---- the image check of `serve` ------------------------------------------------------------ */
 
 static uint8_t *kernel_image(size_t *len)
@@ -259,6 +300,7 @@ int main(void)
 		cmocka_unit_test(reads_that_agree),
 		cmocka_unit_test(unstable_bytes_ranges_and_majority),
 		cmocka_unit_test(compare_refusals),
+		cmocka_unit_test(blank_reads_are_an_error),
 		cmocka_unit_test(image_check_verdicts),
 	};
 	return cmocka_run_group_tests_name("dump", tests, NULL, NULL);
