@@ -308,7 +308,16 @@ static int read_chip(struct chip *c, size_t n, bool majority, struct reads *r, s
 	emit_end_list(e);
 	int code = EXIT_OK_;
 	r->result = r->buf[0];
-	if (cmp.unstable && !majority) {
+	const struct fwkit_finding *blank = NULL;
+	for (size_t i = 0; i < cmp.findings.count && !blank; i++)
+		if (cmp.findings.items[i].severity == FWKIT_SEV_ERROR)
+			blank = &cmp.findings.items[i];
+	if (blank) {
+		/* reads that agree on nothing but 0xFF/0x00 are no backup (a clip without contact) */
+		cli_report_finding("chip", blank);
+		fprintf(stderr, "fwkit: chip: nothing written; reseat the clip (pin 1, power) and read again\n");
+		code = EXIT_PROBLEM;
+	} else if (cmp.unstable && !majority) {
 		fprintf(stderr, "fwkit: chip: offset 0x%llx: the reads differ (%llu unstable bytes): not a trustworthy read, "
 				"nothing written; reseat the clip and read again (or --reads 3 --majority)\n",
 			(unsigned long long)cmp.first_unstable, (unsigned long long)cmp.unstable);

@@ -71,6 +71,11 @@ flashrom -p "$W25" -w old.bin > fr-w.log 2>&1
 check flashrom-cli-wrote grep -q 'VERIFIED' fr-w.log
 expect read-what-flashrom-wrote 0 '' "$FWKIT" flash read -p "$W25" -o read2.bin
 check read-what-flashrom-wrote-equal cmp -s read2.bin old.bin
+# a chip that reads all 0xFF twice (the emulated chip is erased): no contact or an empty chip, no
+# backup (compare.blank); nothing is written
+expect read-blank-chip 1 'both reads are all 0xFF: an erased chip, or the clip made no contact' \
+	"$FWKIT" flash read -p "dummy:emulate=MX25L6436,image=$PWD/chip8.bin" -c MX25L6405D -o blank.bin
+check read-blank-nothing-written test ! -e blank.bin
 expect read-device-size-mismatch 1 'chip SST25VF032B: 4194304 bytes, but xiaomi_mi-router-3g-v2 has 16777216' \
 	"$FWKIT" flash read -p "dummy:emulate=SST25VF032B,image=$PWD/chip4.bin" --device xiaomi_mi-router-3g-v2 -o x.bin
 
