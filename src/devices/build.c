@@ -195,7 +195,7 @@ static enum fwkit_status place_bootloader(struct fwkit_ctx *ctx, const struct fw
 	return FWKIT_OK;
 }
 
-/* The U-Boot env: where the profile keeps it, else the one good U-Boot env fwkit_env_find finds. */
+/* The U-Boot env: where the profile keeps it, else the one env edits take on its dump (fwkit_env_default). */
 static enum fwkit_status find_env(struct fwkit_ctx *ctx, const struct fwkit_profile *p, const uint8_t *buf, size_t len,
 				  struct fwkit_env_block *block)
 {
@@ -205,19 +205,7 @@ static enum fwkit_status find_env(struct fwkit_ctx *ctx, const struct fwkit_prof
 		if (!loc->bdata && part)
 			return fwkit_env_block_at(ctx, buf, len, (uint64_t)part->offset + loc->offset, loc->size, block);
 	}
-	struct fwkit_env_scan *scan = calloc(1, sizeof(*scan));
-	if (!scan)
-		return FWKIT_RAISE(ctx, FWKIT_E_NOMEM, FWKIT_NO_OFFSET, NULL, NULL, "out of memory");
-	size_t found = 0;
-	fwkit_env_find(ctx, buf, len, scan);
-	for (size_t i = 0; i < scan->count; i++)
-		if (scan->blocks[i].kind == FWKIT_ENV_UBOOT && scan->blocks[i].crc_ok && scan->blocks[i].active && !found++)
-			*block = scan->blocks[i];
-	free(scan);
-	if (found == 1)
-		return FWKIT_OK;
-	return FWKIT_RAISE(ctx, FWKIT_E_UNSUPPORTED, FWKIT_NO_OFFSET, "one U-Boot environment with a good CRC",
-			   found ? "several" : "none", "the profile of %s names no U-Boot environment", p->id);
+	return fwkit_env_default(ctx, buf, len, p, NULL, 0, false, block, NULL);
 }
 
 static enum fwkit_status apply_env(struct fwkit_ctx *ctx, const struct fwkit_build_params *bp, uint8_t *out,
