@@ -1,8 +1,11 @@
 /*
  * Xiaomi routers. Layouts from OpenWrt's device trees (formats.md 3.2-3.4: the
  * mt7621_xiaomi_mi-router-4a-3g-v2 dtsi family, mt7628an_xiaomi_mi-router-4.dtsi,
- * mt7621_xiaomi_nand_128m.dtsi), env sizes from uboot-envtools (formats.md 3.8), MAC order from
- * the seed forum thread (../shared/seeds/000: eth0.1 = label, eth0.2 +1, radio0 +2, radio1 +3).
+ * mt7621_xiaomi_nand_128m.dtsi), env sizes from uboot-envtools (formats.md 3.8). MACs of the
+ * 3G v2 / 4A Gigabit: the label is the WAN MAC (OpenWrt's dtsi: label-mac-device = &wan, factory
+ * 0xE006), and the seed forum thread's stock values (../shared/seeds/000: eth0.1 ..2C at 0xE000,
+ * eth0.2 ..2D at 0xE006, radio0 ..2E, radio1 ..2F) give LAN -1, 2.4 GHz +1, 5 GHz +2. (The seed's
+ * user took the sticker for eth0.1's; OpenWrt's device tree, which sets the label device, says wan.)
  */
 #include "devices/devices.h"
 
@@ -44,10 +47,10 @@
 	.envs = { { "u-boot-env", 0, 0x1000, false, false }, { "Bdata", 0, 0x4000, false, true } },              \
 	.nmacs = 4,                                                                                               \
 	.macs = {                                                                                                 \
-		{ "factory", 0xE000, FWKIT_MAC_LAN, 0 },                                                          \
-		{ "factory", 0xE006, FWKIT_MAC_WAN, 1 },                                                          \
-		{ "factory", 0x0004, FWKIT_MAC_WLAN_2G, 2 },                                                      \
-		{ "factory", 0x8004, FWKIT_MAC_WLAN_5G, 3 },                                                      \
+		{ "factory", 0xE000, FWKIT_MAC_LAN, -1 },                                                         \
+		{ "factory", 0xE006, FWKIT_MAC_WAN, 0 },                                                          \
+		{ "factory", 0x0004, FWKIT_MAC_WLAN_2G, 1 },                                                      \
+		{ "factory", 0x8004, FWKIT_MAC_WLAN_5G, 2 },                                                      \
 	},                                                                                                        \
 	.neeproms = 2,                                                                                            \
 	.eeproms = { { "factory", 0x0000, 0x400, 0x7603, "2.4GHz" }, { "factory", 0x8000, 0x200, 0x7662, "5GHz" } }, \

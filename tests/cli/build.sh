@@ -76,7 +76,9 @@ old, new = open("old.bin", "rb").read(), open("mac.bin", "rb").read()
 fields = [0x50000 + o for o in (0x4, 0x8004, 0xe000, 0xe006)]
 diff = [i for i in range(len(old)) if old[i] != new[i]] if len(old) == len(new) else [-1]
 assert diff and all(any(f <= i < f + 6 for f in fields) for i in diff), diff[:8]'
-check build-mac-lan test "$(od -An -tx1 -j $((0x5e000)) -N 6 mac.bin | tr -d ' \n')" = 020000001000
+# the label is WAN's (0xE006, OpenWrt's label-mac-device = &wan); LAN is one below it
+check build-mac-lan test "$(od -An -tx1 -j $((0x5e000)) -N 6 mac.bin | tr -d ' \n')" = 020000000fff
+check build-mac-wan test "$(od -An -tx1 -j $((0x5e006)) -N 6 mac.bin | tr -d ' \n')" = 020000001000
 check build-mac-changed-factory grep -q '^Changed: *factory$' out.txt
 
 # ---- a bootloader for this SoC, the dry run ---------------------------------------------------------

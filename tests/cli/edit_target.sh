@@ -94,8 +94,9 @@ a = open("factory.bin", "rb").read(); b = open("factory-out.bin", "rb").read()
 fields = [(o, 6) for o in (0xE000, 0xE006, 0x4, 0x8004)]
 diff = [i for i in range(len(a)) if a[i] != b[i]]
 assert len(a) == len(b) and diff and all(any(s <= i < s + n for s, n in fields) for i in diff), diff[:8]
-# the label rule of the profile: lan = label, wan +1, 2.4 GHz +2, 5 GHz +3 (seed 000)
-assert [b[o:o + 6].hex() for o in (0xE000, 0xE006, 0x4, 0x8004)] == ["020000001000", "020000001001", "020000001002", "020000001003"]
+# the label rule of the profile: the label is WAN's (OpenWrt's dtsi: label-mac-device = &wan), lan = label - 1,
+# 2.4 GHz +1, 5 GHz +2 (seed 000's stock values)
+assert [b[o:o + 6].hex() for o in (0xE000, 0xE006, 0x4, 0x8004)] == ["020000000fff", "020000001000", "020000001001", "020000001002"]
 EOF
 # the same edit in the whole dump gives the same factory bytes
 python3 -c 'import sys; a=open("good.bin","rb").read()[0x50000:0x60000]; b=open("factory-out.bin","rb").read(); sys.exit(a != b)' \

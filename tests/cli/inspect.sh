@@ -22,7 +22,11 @@ start=$(date +%s)
 EXP=$FWKIT_SOURCE_DIR/tests/cli/inspect.expected
 REAL=${FWKIT_REAL_DATA:-/nonexistent}
 TEST_MAC=02:00:00:00:10:00 # locally administered; every golden file holds only such MACs
+# the sticker of a 3G v2 / 4A Gigabit shows the WAN MAC (OpenWrt mt7621_xiaomi_mi-router-4a-3g-v2.dtsi:
+# label-mac-device = &wan, formats.md 3.2): LAN = label - 1, 2.4 GHz + 1, 5 GHz + 2 (seed 000's stock values)
+XIAOMI_LABEL=02:00:00:00:10:01
 CLONE=EC:41:18:C8:D4:2C    # seed 000: the MAC of a dump shared on the OpenWrt forum
+CLONE_LABEL=EC:41:18:C8:D4:2D # that dump's WAN MAC (eth0.2 at 0xE006), its label
 MiB=1048576
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -224,7 +228,7 @@ fi
 
 # ---- 1. mac set on the built Xiaomi dump, then the golden files ---------------------------------
 
-fw mac set xiaomi.bin --label $TEST_MAC --in-place > set1.out 2> set1.err
+fw mac set xiaomi.bin --label $XIAOMI_LABEL --in-place > set1.out 2> set1.err
 check mac-set-in-place-exit-0 test $? = 0
 check mac-set-in-place-keeps-size test "$(size_of xiaomi.bin)" = $((16 * MiB))
 # only bytes inside the four 6-byte MAC fields changed (formats.md 3.2: 0xE000, 0xE006; EEPROM +4)
@@ -235,7 +239,7 @@ check mac-set-prints-4-changes test "$(grep -c '^Changed: .* -> 02:00:00:00:10:0
 fw mac list xiaomi.bin --json > list1.json
 check mac-list-exit-0 test $? = 0
 check mac-list-follows-rule test "$(js list1.json '" ".join("%s=%s/%d" % (f(m, "role"), f(m, "mac"), f(m, "label_delta")) for m in kids(j, "mac"))')" \
-	= "lan=02:00:00:00:10:00/0 wan=02:00:00:00:10:01/1 wlan-2.4ghz=02:00:00:00:10:02/2 wlan-5ghz=02:00:00:00:10:03/3"
+	= "lan=02:00:00:00:10:00/-1 wan=02:00:00:00:10:01/0 wlan-2.4ghz=02:00:00:00:10:02/1 wlan-5ghz=02:00:00:00:10:03/2"
 check mac-list-offsets test "$(js list1.json '" ".join(hex(m["offset"]) for m in kids(j, "mac"))')" = "0x5e000 0x5e006 0x50004 0x58004"
 check mac-list-no-problems test "$(js list1.json '[k for m in kids(j, "mac") for k in ("multicast", "zero", "erased", "clone", "duplicate", "off-rule", "outside") if f(m, k)] + findings(j)')" = "[]"
 check mac-list-device test "$(js list1.json '(j["format"], f(j, "device"))')" = "('macs', 'xiaomi_mi-router-3g-v2')"
@@ -367,7 +371,7 @@ check mac-set-role-clone-warns grep -qi 'clone' clone.err
 inspect_json mac-clone mac-clone.bin
 verdict mac-clone mac.clone error 0x5e000 1 'known public clone'
 only_codes mac-clone mac.clone
-fw mac set xiaomi.bin --label $CLONE -o mac-clone2.bin > clone2.out 2> clone2.err
+fw mac set xiaomi.bin --label $CLONE_LABEL -o mac-clone2.bin > clone2.out 2> clone2.err
 check mac-set-label-clone-exit-0 test $? = 0
 check mac-set-label-clone-warns grep -qi 'warning: .*clone' clone2.err
 fw mac list mac-clone2.bin --json > clone2.json
@@ -462,14 +466,14 @@ verdict mpra1-kernel firmware.kernel error 0x50018 1 'data CRC'
 
 md5() { md5sum < "$1" | cut -d' ' -f1; }
 before=$(md5 xiaomi.bin)
-fw mac set xiaomi.bin --label 02:00:00:00:30:00 -o set2.bin > set2.out 2> set2.err
+fw mac set xiaomi.bin --label 02:00:00:00:30:01 -o set2.bin > set2.out 2> set2.err
 check mac-set-o-exit-0 test $? = 0
 check mac-set-o-input-untouched test "$(md5 xiaomi.bin)" = "$before"
 check mac-set-o-keeps-size test "$(size_of set2.bin)" = "$(size_of xiaomi.bin)"
 check mac-set-prints-changes test "$(grep -c '^Changed:' set2.out)" = 4
 fw mac list set2.bin --json > list2.json
 check mac-set-rule-values test "$(js list2.json '" ".join(f(m, "mac") for m in kids(j, "mac"))')" = "02:00:00:00:30:00 02:00:00:00:30:01 02:00:00:00:30:02 02:00:00:00:30:03"
-check mac-set-rule-deltas test "$(js list2.json '[f(m, "label_delta") for m in kids(j, "mac")]')" = "[0, 1, 2, 3]"
+check mac-set-rule-deltas test "$(js list2.json '[f(m, "label_delta") for m in kids(j, "mac")]')" = "[-1, 0, 1, 2]"
 check mac-set-changes-only-mac-bytes-2 changed_within xiaomi.bin set2.bin "$XIAOMI_MAC_FIELDS"
 check mac-set-changed-4-bytes test "$(cmp -l xiaomi.bin set2.bin | wc -l)" = 4
 # --role: one MAC only
@@ -477,12 +481,12 @@ fw mac set xiaomi.bin --role wlan-5ghz 02:00:00:00:40:00 -o role.bin > role.out 
 check mac-set-role-exit-0 test $? = 0
 check mac-set-role-one-field changed_within xiaomi.bin role.bin 0x58004:6
 # --dry-run writes nothing
-fw mac set xiaomi.bin --label 02:00:00:00:50:00 -o dry.bin --dry-run > dry.out 2>&1
+fw mac set xiaomi.bin --label 02:00:00:00:50:01 -o dry.bin --dry-run > dry.out 2>&1
 check mac-set-dry-run-exit-0 test $? = 0
 check mac-set-dry-run-no-file test ! -e dry.bin
 check mac-set-dry-run-shows-changes grep -q '02:00:00:00:50:03' dry.out
 cp xiaomi.bin dry-in-place.bin
-fw mac set dry-in-place.bin --label 02:00:00:00:50:00 --in-place --dry-run > /dev/null 2>&1
+fw mac set dry-in-place.bin --label 02:00:00:00:50:01 --in-place --dry-run > /dev/null 2>&1
 check mac-set-dry-run-in-place-untouched cmp -s dry-in-place.bin xiaomi.bin
 # refusals: exit non-zero, nothing written (neither -o nor --in-place)
 refuse() {
