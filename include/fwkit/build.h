@@ -34,6 +34,9 @@ struct fwkit_build_report {
 	uint64_t firmware_offset, firmware_len, firmware_room; /* room: the partition's size */
 	uint64_t firmware_trailer;            /* bytes of fwtool blocks (sysupgrade metadata) not written */
 	char firmware_device[48];             /* the device the image's own device tree names */
+	bool firmware_other_board;            /* ... another device with this one's partitions (the
+					       * 3G v2 image on a 4A Gigabit boots, seed 000): built,
+					       * with its LEDs, buttons and radios; a warning */
 	char bootloader_soc[16];              /* the SoC the bootloader names */
 	uint64_t bootloader_room;
 	bool env_changed, macs_changed, mac_clone;

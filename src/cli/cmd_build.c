@@ -106,7 +106,12 @@ static void emit_report(struct emitter *e, const struct build_opts *o, const str
 		emit_uint(e, "length", NULL, r->firmware_len, NULL);
 		emit_uint(e, "room", NULL, r->firmware_room, NULL);
 		emit_string(e, "for_device", NULL, r->firmware_device);
+		emit_bool(e, "other_board", NULL, r->firmware_other_board, NULL);
 		emit_end(e);
+		if (r->firmware_other_board)
+			fprintf(stderr, "fwkit: %s: warning: the firmware is for %s, which has %s's partitions: it boots, with "
+					"that board's LEDs, buttons, switch ports and radios; build the image for %s when there is one\n",
+				o->firmware, r->firmware_device, p->id, p->id);
 	}
 	if (o->bootloader) {
 		snprintf(line, sizeof(line), "%s: a %s bootloader at 0x000000 (room %llu)", o->bootloader, r->bootloader_soc,

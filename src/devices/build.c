@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "devices/rank.h"
 #include "devices/edit_target.h"
 #include "fwkit/build.h"
 #include "fwkit/imagecheck.h"
@@ -115,9 +116,14 @@ static enum fwkit_status check_firmware(struct fwkit_ctx *ctx, const struct fwki
 	if (!device[0] && !compat[0])
 		st = FWKIT_RAISE(ctx, FWKIT_E_UNSAFE, 0, p->id, "no device tree naming a board",
 				 "cannot tell which device the firmware is for");
-	else if (strcmp(device, p->id) != 0 && !profile_has_compatible(p, compat))
-		st = FWKIT_RAISE(ctx, FWKIT_E_UNSAFE, 0, p->id, r->firmware_device,
-				 "the firmware is for another device (its own device tree says compatible \"%s\")", compat);
+	else if (strcmp(device, p->id) != 0 && !profile_has_compatible(p, compat)) {
+		const struct fwkit_profile *theirs = fwkit_profile_find(device, NULL, 0);
+		if (theirs && profiles_same_layout(p, theirs))
+			r->firmware_other_board = true; /* same partitions: as check --via flashrom, a warning */
+		else
+			st = FWKIT_RAISE(ctx, FWKIT_E_UNSAFE, 0, p->id, r->firmware_device,
+					 "the firmware is for another device (its own device tree says compatible \"%s\")", compat);
+	}
 	fwkit_node_free(id);
 	return st;
 }

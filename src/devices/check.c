@@ -403,13 +403,7 @@ static bool in_list(const char *list, const char *want)
 /* A and B place the same partitions on the same flash: a dump cannot tell them apart by layout. */
 static bool same_layout(const struct fwkit_profile *a, const struct fwkit_profile *b)
 {
-	if (!a || !b || a->flash_size != b->flash_size || a->nparts != b->nparts)
-		return false;
-	for (size_t i = 0; i < a->nparts; i++)
-		if (a->parts[i].offset != b->parts[i].offset || a->parts[i].size != b->parts[i].size ||
-		    a->parts[i].content != b->parts[i].content)
-			return false;
-	return true;
+	return a && b && profiles_same_layout(a, b);
 }
 
 static void rule_board(struct run *r)

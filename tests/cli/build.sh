@@ -123,6 +123,11 @@ fail() {
 	check "must-fail-$name-nothing-written" test ! -e bad.bin
 }
 fail wrong-chip-size 'half.bin: .*the dump is smaller than the flash.*expected 16777216 bytes' half.bin
+# the 3G v2 image with --device xiaomi_mi-router-4a-gigabit: the two place the same partitions and
+# seed 000 booted it on a 4A Gigabit: built, with a warning naming both (check --via flashrom: risky)
+expect build-same-layout-board 0 'warning: the firmware is for xiaomi_mi-router-3g-v2, which has xiaomi_mi-router-4a-gigabit.s partitions' \
+	"$FWKIT" build --from old.bin --firmware "$FIRMWARE" --device xiaomi_mi-router-4a-gigabit -o other.bin --json
+check build-same-layout-json python3 -c 'import json; d=json.load(open("out.txt")); assert d["firmware"]["other_board"] is True'
 fail image-for-another-device "$(basename "$A5"): offset 0x0: the firmware is for another device.*unbranded,a5-v11" old.bin --firmware "$A5"
 fail bootloader-other-soc 'stock_bootloader.bin: offset 0x0: the bootloader is not one for this device.s SoC.*expected MT7621A, found RT5350' \
 	old.bin --bootloader "$RT5350_UBOOT"
