@@ -218,6 +218,36 @@ static bool report_crc(const char *path, const struct fwkit_env_block *b)
 	return false;
 }
 
+/* The block and its variables (env list; env export --json): text "name=value" lines, JSON typed. */
+static void emit_variables(struct emitter *e, const char *command, const char *file, const struct fwkit_env_block *block,
+			   const struct fwkit_env_vars *vars)
+{
+	emit_string(e, "command", NULL, command);
+	emit_string(e, "file", NULL, file);
+	emit_begin(e, "block");
+	describe_block(e, block);
+	emit_end(e);
+	emit_begin_list(e, "variables", NULL);
+	for (size_t i = 0; i < vars->count; i++) {
+		const struct fwkit_env_var *v = &vars->items[i];
+		size_t len = v->name_len + 1 + v->value_len;
+		char *line = malloc(len + 1);
+		if (line) {
+			memcpy(line, v->name, v->name_len);
+			line[v->name_len] = '=';
+			memcpy(line + v->name_len + 1, v->value, v->value_len);
+			emit_raw_line(e, line, len);
+			free(line);
+		}
+		emit_begin(e, NULL);
+		emit_bytes(e, "name", NULL, (const uint8_t *)v->name, v->name_len);
+		emit_bytes(e, "value", NULL, (const uint8_t *)v->value, v->value_len);
+		emit_uint(e, "offset", NULL, v->offset, NULL);
+		emit_end(e);
+	}
+	emit_end_list(e);
+}
+
 static int run_list(int argc, char **argv, const struct cli_command *self)
 {
 	struct env_opts o = { 0 };
@@ -239,30 +269,7 @@ static int run_list(int argc, char **argv, const struct cli_command *self)
 	if (o.sort && vars.count)
 		qsort(vars.items, vars.count, sizeof(vars.items[0]), cmp_var);
 	struct emitter *e = emitter_new(common.json, stdout);
-	emit_string(e, "command", NULL, "env list");
-	emit_string(e, "file", NULL, pos[0]);
-	emit_begin(e, "block");
-	describe_block(e, &in.block);
-	emit_end(e);
-	emit_begin_list(e, "variables", NULL);
-	for (size_t i = 0; i < vars.count; i++) {
-		const struct fwkit_env_var *v = &vars.items[i];
-		size_t len = v->name_len + 1 + v->value_len;
-		char *line = malloc(len + 1);
-		if (line) {
-			memcpy(line, v->name, v->name_len);
-			line[v->name_len] = '=';
-			memcpy(line + v->name_len + 1, v->value, v->value_len);
-			emit_raw_line(e, line, len);
-			free(line);
-		}
-		emit_begin(e, NULL);
-		emit_bytes(e, "name", NULL, (const uint8_t *)v->name, v->name_len);
-		emit_bytes(e, "value", NULL, (const uint8_t *)v->value, v->value_len);
-		emit_uint(e, "offset", NULL, v->offset, NULL);
-		emit_end(e);
-	}
-	emit_end_list(e);
+	emit_variables(e, "env list", pos[0], &in.block, &vars);
 	if (!vars.terminated)
 		fprintf(stderr, "fwkit: %s: offset 0x%llx: warning: env: variable list not terminated within the block\n",
 			pos[0], (unsigned long long)in.block.data_offset);
@@ -604,6 +611,17 @@ static int run_export(int argc, char **argv, const struct cli_command *self)
 	int code = open_vars(&in, pos[0], &o, &vars);
 	if (code)
 		return code;
+	if (common.json) {
+		struct emitter *e = emitter_new(true, stdout);
+		emit_variables(e, "env export", pos[0], &in.block, &vars);
+		code = report_crc(pos[0], &in.block) ? EXIT_OK_ : EXIT_PROBLEM;
+		if (!emitter_finish(e))
+			code = EXIT_SYSTEM;
+		emitter_free(e);
+		fwkit_env_vars_free(&vars);
+		input_close(&in);
+		return code;
+	}
 	/* mkenvimage's text form: name=value lines, an embedded newline written as backslash-newline */
 	for (size_t i = 0; i < vars.count; i++) {
 		const struct fwkit_env_var *v = &vars.items[i];
@@ -754,6 +772,17 @@ static int run_create(int argc, char **argv, const struct cli_command *self)
 		code = EXIT_USAGE;
 	} else {
 		code = cli_write_file(ctx, out, blob, blen, follow);
+		if (!code && common.json) {
+			struct emitter *e = emitter_new(true, stdout);
+			emit_string(e, "command", NULL, "env create");
+			emit_string(e, "output", NULL, out);
+			emit_uint(e, "bytes", NULL, blen, NULL);
+			emit_bool(e, "redundant", NULL, redundant, NULL);
+			emit_bool(e, "written", NULL, true, NULL);
+			if (!emitter_finish(e))
+				code = EXIT_SYSTEM;
+			emitter_free(e);
+		}
 	}
 	free(blob);
 	fwkit_file_close(tf);
@@ -802,10 +831,20 @@ static int run_corrupt(int argc, char **argv, const struct cli_command *self)
 	if (!o.dry_run) {
 		code = cli_write_file(in.ctx, target, copy, len, o.follow);
 	}
-	if (!code)
-		printf("Changed:      0x%llx..0x%llx (4 bytes: the stored CRC, inverted)%s\n",
-		       (unsigned long long)in.block.offset, (unsigned long long)in.block.offset + 3,
-		       o.dry_run ? " (dry run)" : "");
+	if (!code) {
+		char line[120];
+		snprintf(line, sizeof(line), "0x%llx..0x%llx (4 bytes: the stored CRC, inverted)%s",
+			 (unsigned long long)in.block.offset, (unsigned long long)in.block.offset + 3, o.dry_run ? " (dry run)" : "");
+		struct emitter *e = emitter_new(common.json, stdout);
+		emit_string(e, "command", NULL, "env corrupt");
+		emit_string(e, NULL, "Changed", line);
+		emit_uint(e, "offset", NULL, in.block.offset, NULL);
+		emit_uint(e, "length", NULL, 4, NULL);
+		emit_bool(e, "written", NULL, !o.dry_run, NULL);
+		if (!emitter_finish(e))
+			code = EXIT_SYSTEM;
+		emitter_free(e);
+	}
 	free(copy);
 	input_close(&in);
 	return code;

@@ -166,4 +166,11 @@ else
 fi
 
 check dump-still-untouched cmp -s dump.bin dump.orig
+# --json is one JSON document for export, create and corrupt too (docs/json.md), with what they did
+"$FWKIT" env export env.bin --json > ex.json
+check export-json python3 -c 'import json; d=json.load(open("ex.json")); assert d["command"] == "env export" and [v["name"] for v in d["variables"]] == [l.split("=", 1)[0] for l in open("env.txt").read().splitlines() if l]'
+"$FWKIT" env create -s 0x1000 -o envj.bin env.txt --json > cr.json
+check create-json python3 -c 'import json,os; d=json.load(open("cr.json")); assert d["command"] == "env create" and d["bytes"] == 4096 == os.path.getsize("envj.bin") and d["written"]'
+"$FWKIT" env corrupt env.bin -o envc.bin --dry-run --json > co.json
+check corrupt-json python3 -c 'import json,os; d=json.load(open("co.json")); assert d["command"] == "env corrupt" and d["offset"] == 0 and d["length"] == 4 and not d["written"] and not os.path.exists("envc.bin")'
 done_testing
