@@ -690,6 +690,15 @@ static int run_config(int argc, char **argv, const struct cli_command *self)
 		offs[0] = b->other_offset;
 		offs[1] = b->offset;
 	}
+	/* one sector size for both copies, never one whose erase at the first copy takes the second */
+	uint64_t sector = sector_for(offs[0], b->size);
+	if (ncopies == 2) {
+		uint64_t apart = offs[1] > offs[0] ? offs[1] - offs[0] : offs[0] - offs[1];
+		uint64_t s2 = sector_for(offs[1], b->size);
+		sector = s2 < sector ? s2 : sector;
+		while (sector > 0x200 && sector > apart)
+			sector >>= 1;
+	}
 	char line[1200];
 	snprintf(line, sizeof(line), "# fw_env.config for %s (%s env, %s) - made by fwkit", pos[0], fwkit_env_kind_name(b->kind),
 		 ncopies == 2 ? "redundant" : "single copy");
@@ -697,13 +706,13 @@ static int run_config(int argc, char **argv, const struct cli_command *self)
 	emit_line(e, "# device/file  offset  env size  sector size");
 	for (size_t i = 0; i < ncopies; i++) {
 		snprintf(line, sizeof(line), "%s 0x%llx 0x%llx 0x%llx", dev, (unsigned long long)offs[i],
-			 (unsigned long long)b->size, (unsigned long long)sector_for(offs[i], b->size));
+			 (unsigned long long)b->size, (unsigned long long)sector);
 		emit_line(e, line);
 		emit_begin(e, NULL);
 		emit_string(e, "device", NULL, dev);
 		emit_uint(e, "offset", NULL, offs[i], NULL);
 		emit_uint(e, "env_size", NULL, b->size, NULL);
-		emit_uint(e, "sector_size", NULL, sector_for(offs[i], b->size), NULL);
+		emit_uint(e, "sector_size", NULL, sector, NULL);
 		emit_string(e, "line", NULL, line);
 		emit_end(e);
 	}

@@ -374,7 +374,24 @@ static int active_copy(const struct fwkit_env_block *a, const struct fwkit_env_b
 	return b->flag > a->flag ? 1 : 0;
 }
 
-static void pair_redundant(struct fwkit_env_scan *s)
+/* U-Boot gives both copies of a pair one size: a copy whose CRC is bad had its size guessed, and
+ * takes its good partner's when it lies at least that far away (its text is read again with it). */
+static void adopt_partner_size(struct fwkit_env_block *a, struct fwkit_env_block *b, const uint8_t *buf, size_t len)
+{
+	struct fwkit_env_block *bad = !a->crc_ok && !a->size_known ? a : !b->crc_ok && !b->size_known ? b : NULL;
+	struct fwkit_env_block *good = bad == a ? b : a;
+	if (!buf || !bad || !good->crc_ok || !good->size_known || b->offset - a->offset < good->size ||
+	    bad->offset + good->size > len)
+		return;
+	uint64_t hdr = bad->data_offset - bad->offset;
+	bad->size = good->size;
+	bad->size_known = true;
+	bad->data_size = bad->size - hdr;
+	bad->crc_computed = fwkit_crc32(0, buf + bad->data_offset, (size_t)bad->data_size);
+	fill_text(bad, buf, len);
+}
+
+static void pair_redundant(struct fwkit_env_scan *s, const uint8_t *buf, size_t len)
 {
 	for (size_t i = 0; i < s->count; i++) {
 		struct fwkit_env_block *a = &s->blocks[i];
@@ -382,9 +399,11 @@ static void pair_redundant(struct fwkit_env_scan *s)
 			continue;
 		for (size_t j = i + 1; j < s->count; j++) {
 			struct fwkit_env_block *b = &s->blocks[j];
+			if (!b->redundant || b->copy >= 0 || b->offset - a->offset > MAX_ENV_SIZE)
+				continue;
+			adopt_partner_size(a, b, buf, len);
 			/* the partner has the same geometry and follows within one maximal env size */
-			if (!b->redundant || b->copy >= 0 || b->size != a->size || b->offset - a->offset > MAX_ENV_SIZE ||
-			    b->crc_big_endian != a->crc_big_endian)
+			if (b->size != a->size || b->crc_big_endian != a->crc_big_endian)
 				continue;
 			a->copy = 0;
 			b->copy = 1;
@@ -456,7 +475,7 @@ static enum fwkit_status find_blocks(struct fwkit_ctx *ctx, const uint8_t *buf, 
 		b.active = true;
 		add_block(out, &b);
 	}
-	pair_redundant(out);
+	pair_redundant(out, buf, len);
 	return FWKIT_OK;
 }
 
@@ -488,7 +507,7 @@ enum fwkit_status fwkit_env_block_at(struct fwkit_ctx *ctx, const uint8_t *buf, 
 			struct fwkit_env_scan s = { .count = 2 };
 			s.blocks[0] = *out;
 			s.blocks[1] = next;
-			pair_redundant(&s);
+			pair_redundant(&s, buf, len);
 			*out = s.blocks[0];
 		}
 	}

@@ -418,6 +418,25 @@ fw_setenv -c rB.cfg bumped yes > /dev/null 2>&1
 [ "$(byte rB.bin 4) $(byte rB.bin 0x1004)" = "1 2" ] && ok "redundant (1,2): fw_setenv made flags 1,2 (setup)" || bad "redundant (1,2): setup flags are $(byte rB.bin 4),$(byte rB.bin 0x1004)"
 same_as_printenv "redundant (1,2): list --sort == fw_printenv" rB.bin
 redundant_chain "redundant (1,2)" rB.bin
+
+# a pair whose second copy is damaged (one byte of its text): still a pair of the good copy's size;
+# env set writes the damaged copy and makes it active, as U-Boot and fw_setenv do, so the only good
+# copy stays as the fallback; both tools then read the new value, and the config names both copies
+# with one sector size that does not span the other copy
+cp rA.bin rD.bin
+printf 'X' | dd of=rD.bin bs=1 seek=$((0x1010)) conv=notrunc status=none
+"$FWKIT" env find rD.bin --json > rD.json
+got=$(js rD.json "[(b['offset'], b['size'], b['crc_ok'], b.get('copy')) for b in j['blocks']]")
+[ "$got" = "[(0, 4096, True, 0), (4096, 4096, False, 1)]" ] && ok "damaged copy: still a pair of two 0x1000 copies" || bad "damaged copy: find says $got"
+"$FWKIT" env config rD.bin > rD.cfg 2> /dev/null
+[ "$(grep -v '^#' rD.cfg | awk '{print $2, $3, $4}' | tr '\n' ' ')" = "0x0 0x1000 0x1000 0x1000 0x1000 0x1000 " ] &&
+	ok "damaged copy: env config names both copies, sector 0x1000 each" || { bad "damaged copy: env config"; sed 's/^/#     /' rD.cfg; }
+"$FWKIT" env set rD.bin bootdelay=9 -o rD2.bin > /dev/null 2>&1
+cmp -s <(head -c 4096 rD.bin | tail -c +6) <(head -c 4096 rD2.bin | tail -c +6) &&
+	ok "damaged copy: the good copy's text is kept" || bad "damaged copy: env set rewrote the good copy's text"
+printenv_has "damaged copy: fw_printenv reads the new value from the written copy" rD2.bin bootdelay=9
+cp rD.bin rD3.bin && mkcfg rD3.bin rD3.cfg && fw_setenv -c rD3.cfg bootdelay 9 > /dev/null 2>&1
+[ "$(cmp -l rD.bin rD3.bin | awk '$1 <= 4096' | wc -l)" = 0 ] && ok "damaged copy: fw_setenv too leaves the good copy alone (reference)" || bad "damaged copy: fw_setenv changed the good copy"
 # the counter goes on from fw_setenv's flag
 if [ -f rB_s1.bin ]; then
 	w=$(js rB_s1.bin.json "(j['written_offset'], j['new_flag'])")
