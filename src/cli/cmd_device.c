@@ -95,6 +95,7 @@ struct dump {
 	struct fwkit_ctx *ctx;
 	struct fwkit_file *file;
 	struct profiles pr;
+	int no_device_exit; /* device_for found none: why, as an exit code (usage, or a refused input) */
 };
 
 static int open_dump(struct dump *d, const char *path, const char *pfile)
@@ -458,6 +459,31 @@ static int run_inspect(int argc, char **argv, const struct cli_command *self)
 	return code;
 }
 
+/* A file identify says is a firmware image, or a dump of the wrong size: says so (exit 1) and
+ * returns true. */
+static bool refuse_non_dump(struct dump *d, const char *path)
+{
+	struct fwkit_node *n = NULL;
+	bool refused = false;
+	if (fwkit_identify_file(d->ctx, fwkit_file_data(d->file), fwkit_file_size(d->file), d->pr.extra, d->pr.nextra, &n) !=
+	    FWKIT_OK)
+		return false;
+	const struct fwkit_field *kind = fwkit_node_get(n, "kind"), *image = fwkit_node_get(n, "image");
+	if (kind && kind->u == FWKIT_KIND_FIRMWARE_IMAGE) {
+		fprintf(stderr, "fwkit: %s: offset 0x0: a firmware image, not a flash dump: its MACs and environment live in the "
+				"flash, not in the image: expected a flash dump or a partition read from flash, found %s\n",
+			path, image && image->text ? image->text : "a firmware image");
+		refused = true;
+	} else if (fwkit_node_finding_count(n)) {
+		cli_report_finding(path, fwkit_node_finding(n, 0));
+		refused = true;
+	}
+	fwkit_node_free(n);
+	if (refused)
+		d->no_device_exit = EXIT_PROBLEM;
+	return refused;
+}
+
 /* The profile for a dump: --device, or the best candidate when it is clear. */
 static const struct fwkit_profile *device_for(struct dump *d, const char *device, const char *path)
 {
@@ -466,9 +492,14 @@ static const struct fwkit_profile *device_for(struct dump *d, const char *device
 	/* about 60 KB: on the heap */
 	struct fwkit_identification *id = calloc(1, sizeof(*id));
 	const struct fwkit_profile *p = NULL;
+	d->no_device_exit = EXIT_USAGE;
 	if (!id || fwkit_identify(d->ctx, fwkit_file_data(d->file), fwkit_file_size(d->file), d->pr.extra, d->pr.nextra, id) !=
-			   FWKIT_OK || !id->n)
-		fprintf(stderr, "fwkit: %s: cannot tell which device this is; give --device ID (see 'fwkit profile list')\n", path);
+			   FWKIT_OK || !id->n) {
+		/* what the file is first: an image or a grown dump is refused as such, not for want of --device */
+		if (!refuse_non_dump(d, path))
+			fprintf(stderr, "fwkit: %s: cannot tell which device this is; give --device ID (see 'fwkit profile list')\n",
+				path);
+	}
 	else if (id->n > 1 && id->c[1].score == id->c[0].score && !id->c[1].same_layout_as_best)
 		fprintf(stderr, "fwkit: %s: %s and %s match equally; give --device ID\n", path, id->c[0].profile->id,
 			id->c[1].profile->id);
@@ -535,8 +566,9 @@ static int run_mac_list(int argc, char **argv, const struct cli_command *self)
 	int code = open_dump(&d, pos[0], pfile);
 	const struct fwkit_profile *p = code ? NULL : device_for(&d, device, pos[0]);
 	if (!p) {
+		code = code ? code : d.no_device_exit ? d.no_device_exit : EXIT_USAGE;
 		close_dump(&d);
-		return code ? code : EXIT_USAGE;
+		return code;
 	}
 	struct fwkit_mac_list l;
 	fwkit_mac_read(d.ctx, p, fwkit_file_data(d.file), fwkit_file_size(d.file), &l);
@@ -630,8 +662,9 @@ static int run_mac_set(int argc, char **argv, const struct cli_command *self)
 	int code = open_dump(&d, pos[0], pfile);
 	const struct fwkit_profile *p = code ? NULL : device_for(&d, device, pos[0]);
 	if (!p) {
+		code = code ? code : d.no_device_exit ? d.no_device_exit : EXIT_USAGE;
 		close_dump(&d);
-		return code ? code : EXIT_USAGE;
+		return code;
 	}
 	size_t len = fwkit_file_size(d.file);
 	uint8_t *copy = malloc(len ? len : 1);
@@ -714,8 +747,9 @@ static int run_layout(int argc, char **argv, const struct cli_command *self)
 	int code = open_dump(&d, pos[0], pfile);
 	const struct fwkit_profile *p = code ? NULL : device_for(&d, device, pos[0]);
 	if (!p) {
+		code = code ? code : d.no_device_exit ? d.no_device_exit : EXIT_USAGE;
 		close_dump(&d);
-		return code ? code : EXIT_USAGE;
+		return code;
 	}
 	size_t len = fwkit_file_size(d.file);
 	const uint8_t *a = fwkit_file_data(d.file);

@@ -57,6 +57,14 @@ enum fwkit_status fwkit_extract_partition(struct fwkit_ctx *ctx, const uint8_t *
 			return st;
 		const struct fwkit_field *kind = fwkit_node_get(id, "kind");
 		const struct fwkit_field *dev = fwkit_node_get(id, "device");
+		if (fwkit_node_finding_count(id) && (!kind || kind->u == FWKIT_KIND_UNKNOWN)) {
+			/* a grown or cut dump, a damaged container: identify's own reason */
+			const struct fwkit_finding *f = fwkit_node_finding(id, 0);
+			enum fwkit_status st2 = FWKIT_RAISE(ctx, FWKIT_E_DOES_NOT_FIT, f->offset, f->expected, f->found,
+							    "extract: %s", f->message);
+			fwkit_node_free(id);
+			return st2;
+		}
 		if (!kind || kind->u != FWKIT_KIND_FLASH_DUMP || !dev) {
 			str_printf(found, sizeof(found), "%s%s", kind ? kind->text : "unknown",
 				   kind && kind->u == FWKIT_KIND_FLASH_DUMP ? " of no known device" : "");

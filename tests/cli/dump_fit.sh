@@ -37,6 +37,15 @@ check env-half-wrote-nothing test ! -e o.bin
 expect layout-half 1 'not the 4194304 bytes of hame_mpr-a1.s flash: the read ends at 0x200000' "$FWKIT" layout half.bin --device hame_mpr-a1
 expect layout-grown 1 '1 byte inserted after 0x0 and before 0x40000' "$FWKIT" layout grown.bin --device hame_mpr-a1
 expect layout-whole 0 '' "$FWKIT" layout d.bin --device hame_mpr-a1
+# without --device too: the grown dump and a firmware image are refused as what they are (exit 1),
+# not for want of a device (exit 2)
+expect mac-grown-no-device 1 'a hame_mpr-a1 dump of the wrong size: 1 byte inserted after 0x0' \
+	"$FWKIT" mac set grown.bin --label 02:00:00:00:30:00 -o o.bin
+expect extract-grown 1 'extract: a hame_mpr-a1 dump of the wrong size: 1 byte inserted after 0x0.*expected 4194304 bytes' \
+	"$FWKIT" extract grown.bin --part factory -o o.bin
+check extract-grown-wrote-nothing test ! -e o.bin
+expect mac-image-no-device 1 'offset 0x0: a firmware image, not a flash dump.*found openwrt-sysupgrade' \
+	"$FWKIT" mac set "$D/uimage/good/a5-v11-19.07.7-sysupgrade.bin" --label 02:00:00:00:30:00 -o o.bin
 expect identify-grown 3 'offset 0x0: error: a hame_mpr-a1 dump of the wrong size: 1 byte inserted after 0x0 and before 0x40000' \
 	"$FWKIT" identify grown.bin
 # an env partition read alone is edited as it is
