@@ -83,6 +83,8 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...) __attri
 /* Reports the context's last error on stderr ("fwkit: FILE: offset 0x..: what: expected E, found F")
  * and returns the exit code for its status. */
 int cli_report_error(struct fwkit_ctx *ctx);
+/* The last message cli_report_error printed ("" when none): the --json failure document's error. */
+const char *cli_last_error(void);
 int cli_exit_for_status(enum fwkit_status st);
 
 /* Reports a finding on stderr, as "fwkit: FILE: offset 0x..: severity: message: expected E, found F". */

@@ -236,9 +236,35 @@ void emit_finding(struct emitter *e, const struct fwkit_finding *it)
 	emit_end(e);
 }
 
+static bool json_printed;
+
+void emit_note_json_printed(void)
+{
+	json_printed = true;
+}
+
+bool emit_json_printed(void)
+{
+	return json_printed;
+}
+
+void emit_failure_document(FILE *out, const char *command, int exit_code, const char *message)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "schema", json_object_new_int(FWKIT_JSON_SCHEMA));
+	json_object_object_add(o, "command", json_object_new_string(command));
+	json_object_object_add(o, "ok", json_object_new_boolean(0));
+	json_object_object_add(o, "exit_code", json_object_new_int(exit_code));
+	json_object_object_add(o, "error", message && message[0] ? json_object_new_string(message) : NULL);
+	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE), out);
+	fputc('\n', out);
+	json_object_put(o);
+}
+
 bool emitter_finish(struct emitter *e)
 {
 	if (e->json) {
+		json_printed = true;
 		int flags = (e->compact ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY) | JSON_C_TO_STRING_NOSLASHESCAPE;
 		const char *s = json_object_to_json_string_ext(e->stack[0], flags);
 		fputs(s, e->out);

@@ -51,6 +51,13 @@ void emit_finding(struct emitter *e, const struct fwkit_finding *f);
 /* Writes the JSON document (JSON mode). Returns false when the output stream failed. */
 bool emitter_finish(struct emitter *e);
 
+/* Whether this process printed a JSON document on standard output (emitter_finish in JSON mode,
+ * cli_print_node_json note it), and the document for a command that failed before it printed
+ * one: {"schema":1,"command":...,"ok":false,"exit_code":N,"error":MESSAGE or null}. */
+void emit_note_json_printed(void);
+bool emit_json_printed(void);
+void emit_failure_document(FILE *out, const char *command, int exit_code, const char *message);
+
 /* Escapes bytes that are not valid UTF-8 as the four characters \xNN. Caller frees.
  * *CHANGED (when non-NULL) tells whether anything had to be escaped. */
 char *utf8_escape(const uint8_t *bytes, size_t len, bool *changed);

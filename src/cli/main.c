@@ -12,6 +12,7 @@
 #endif
 
 #include "cli/cli.h"
+#include "cli/emit.h"
 
 /* The parts a configure-time switch can leave out (CMakeLists.txt: FWKIT_DISABLE_*). */
 static const struct optional_part {
@@ -131,6 +132,18 @@ static bool is_group(const char *word)
 	return false;
 }
 
+/* --json among the command's arguments (before a "--" that ends the options). */
+static bool wants_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return false;
+		if (!strcmp(argv[i], "--json"))
+			return true;
+	}
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -172,5 +185,9 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	int code = c->run(argc - used, argv + used, c);
+	/* --json promises one JSON document on standard output: a command that failed before it
+	 * printed its own gets the failure document (the reason also went to stderr) */
+	if (code != EXIT_OK_ && !emit_json_printed() && wants_json(argc - used, argv + used))
+		emit_failure_document(stdout, c->name, code, cli_last_error());
 	return cli_finish_stdout(code);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/emit.h"
 
 int cli_exit_for_status(enum fwkit_status st)
 {
@@ -23,24 +24,30 @@ int cli_exit_for_status(enum fwkit_status st)
 	}
 }
 
+static char last_error[1024];
+
+const char *cli_last_error(void)
+{
+	return last_error;
+}
+
 int cli_report_error(struct fwkit_ctx *ctx)
 {
 	const struct fwkit_error *err = fwkit_ctx_error(ctx);
-	char msg[1024];
-	fwkit_error_format(err, msg, sizeof(msg));
-	fprintf(stderr, "fwkit: %s\n", msg);
+	fwkit_error_format(err, last_error, sizeof(last_error));
+	fprintf(stderr, "fwkit: %s\n", last_error);
 	return cli_exit_for_status(err->status);
 }
 
 void cli_report_finding(const char *file, const struct fwkit_finding *f)
 {
-	fprintf(stderr, "fwkit: %s: offset 0x%llx: %s: %s", file, (unsigned long long)f->offset,
-		fwkit_severity_name(f->severity), f->message);
-	if (f->expected[0] && f->found[0])
-		fprintf(stderr, ": expected %s, found %s", f->expected, f->found);
-	else if (f->expected[0])
-		fprintf(stderr, ": expected %s", f->expected);
-	fputc('\n', stderr);
+	size_t n = (size_t)snprintf(last_error, sizeof(last_error), "%s: offset 0x%llx: %s: %s", file,
+				    (unsigned long long)f->offset, fwkit_severity_name(f->severity), f->message);
+	if (n < sizeof(last_error) && f->expected[0] && f->found[0])
+		snprintf(last_error + n, sizeof(last_error) - n, ": expected %s, found %s", f->expected, f->found);
+	else if (n < sizeof(last_error) && f->expected[0])
+		snprintf(last_error + n, sizeof(last_error) - n, ": expected %s", f->expected);
+	fprintf(stderr, "fwkit: %s\n", last_error);
 }
 
 void cli_report_summary(const char *file, const struct fwkit_finding *f, int errors)
@@ -83,6 +90,7 @@ int cli_print_node_json(struct fwkit_ctx *ctx, const struct fwkit_node *node)
 	if (fwkit_node_to_json(ctx, node, true, &text) != FWKIT_OK)
 		return cli_report_error(ctx);
 	printf("%s\n", text);
+	emit_note_json_printed();
 	free(text);
 	return EXIT_OK_;
 }

@@ -84,4 +84,19 @@ if command -v fw_printenv > /dev/null; then
 else
 	skip_part "fw_printenv (libubootenv-tool) not installed"
 fi
+# --json promises one JSON document on stdout: refusals that happen before a command prints its own
+# give {"ok": false, "exit_code": N, "error": ...} (docs/json.md), N the process's exit code
+json_fail() {
+	local name=$1
+	shift
+	"$@" --json > jf.json 2> /dev/null
+	local rc=$?
+	check "json-failure-$name" python3 -c 'import json,sys; d=json.load(open("jf.json")); assert d["ok"] is False and d["exit_code"] == int(sys.argv[1]) != 0 and d["command"], d' "$rc"
+}
+json_fail layout "$FWKIT" layout grown.bin --device hame_mpr-a1
+json_fail extract "$FWKIT" extract grown.bin --part factory -o o.bin
+json_fail mac-set "$FWKIT" mac set grown.bin --label 02:00:00:00:30:00 -o o.bin
+json_fail env-set "$FWKIT" env set half.bin bootdelay=3 -o o.bin
+json_fail missing-file "$FWKIT" identify nosuchfile.bin
+check json-failure-names-reason grep -q 'cannot open' jf.json
 done_testing

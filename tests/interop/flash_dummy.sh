@@ -192,7 +192,8 @@ cp old.bin chip.bin
 expect mac-set-on-chip 0 '' "$FWKIT" flash mac set -p "$W25" --label 02:00:00:00:10:00 --backup-to bk2.bin "${DEV[@]}"
 check mac-set-backup-is-old cmp -s bk2.bin old.bin
 check mac-set-one-block test "$(blocks old.bin chip.bin)" = 0x50000
-# the label MAC where the profile keeps the LAN MAC (factory 0xe000, formats.md 3.2)
-check mac-set-lan-mac test "$(od -An -tx1 -j $((0x5e000)) -N 6 chip.bin | tr -d ' \n')" = 020000001000
+# the label MAC is WAN's (factory 0xe006; OpenWrt's label-mac-device = &wan, formats.md 3.2), LAN one below
+check mac-set-wan-mac test "$(od -An -tx1 -j $((0x5e006)) -N 6 chip.bin | tr -d ' \n')" = 020000001000
+check mac-set-lan-mac test "$(od -An -tx1 -j $((0x5e000)) -N 6 chip.bin | tr -d ' \n')" = 020000000fff
 
 done_testing
